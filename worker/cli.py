@@ -1,0 +1,322 @@
+"""The ``feedworker`` command line: a thin layer over config, store and pipeline."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .config import (
+    Settings,
+    StoreSettings,
+    config_path_from,
+    load_settings,
+    parse_duration,
+)
+from .exceptions import ConfigError, FeedworkerError, StorageError
+from .fetch import Fetcher
+from .logs import configure_logging
+from .opml import Subscription, parse_opml, render_opml
+from .pipeline import Ingestor, RunReport
+from .store import Store
+
+EXIT_USAGE = 2
+
+
+@dataclass
+class _Context:
+    config: str | None
+    db: str | None
+
+    def settings(self) -> Settings:
+        settings = load_settings(config_path_from(self.config))
+        if self.db:
+            settings = replace(settings, store=StoreSettings(path=self.db))
+        return settings
+
+    @contextmanager
+    def store(self, settings: Settings | None = None) -> Iterator[Store]:
+        settings = settings or self.settings()
+        store = Store(settings.store.path)
+        try:
+            store.sync_config_feeds(
+                settings.feeds,
+                default_interval_s=settings.schedule.default_interval,
+                now=datetime.now(UTC),
+            )
+            yield store
+        finally:
+            store.close()
+
+
+class _Group(click.Group):
+    """Turns configuration and storage errors into one line and exit status 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (ConfigError, StorageError) as e:
+            click.echo(f"feedworker: error: {e}", err=True)
+            ctx.exit(EXIT_USAGE)
+        except FeedworkerError as e:
+            click.echo(f"feedworker: error: {e}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=_Group)
+@click.option(
+    "--config",
+    "config_path",
+    metavar="PATH",
+    envvar="FEEDWORKER_CONFIG",
+    help="TOML config (default: config/feedworker.toml when present, else built-in defaults).",
+)
+@click.option("--db", metavar="PATH", help="Database file, overriding [store] path.")
+@click.option("-v", "--verbose", count=True, help="Log per-feed events (-vv for debug).")
+@click.version_option(package_name="feedworker")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None, db: str | None, verbose: int) -> None:
+    """Poll news feeds, store one clean copy of every article in SQLite, flag wire copy."""
+    configure_logging(
+        logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    )
+    ctx.obj = _Context(config=config_path, db=db)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Poll every enabled feed now, fetch, store and exit.")
+@click.pass_obj
+def run(obj: _Context, once: bool) -> None:
+    """Run the worker: one cycle with --once, else the scheduling daemon."""
+    settings = obj.settings()
+    with obj.store(settings) as store:
+        if once:
+            report = asyncio.run(_run_once(settings, store))
+            _print_report(report)
+        else:
+            from .daemon import run_daemon
+
+            run_daemon(settings, store)
+
+
+async def _run_once(settings: Settings, store: Store) -> RunReport:
+    async with Fetcher(settings.fetch) as fetcher:
+        progress = _ProgressBar() if sys.stderr.isatty() else None
+        try:
+            return await Ingestor(settings, store, fetcher, progress=progress).run_cycle()
+        finally:
+            if progress is not None:
+                progress.close()
+
+
+class _ProgressBar:
+    """A click progress bar per phase, on stderr, only on a terminal."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+
+    def begin(self, label: str, total: int) -> None:
+        self.close()
+        self._bar = click.progressbar(length=max(total, 1), label=label, file=sys.stderr)
+        self._bar.__enter__()
+
+    def advance(self) -> None:
+        if self._bar is not None:
+            self._bar.update(1)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+
+def _print_report(report: RunReport) -> None:
+    outcomes = report.outcomes
+    feed_failures = sum(report.feed_errors.values())
+    click.echo(
+        f"Polled {report.feeds_polled + feed_failures} feeds "
+        f"({report.feeds_not_modified} not modified, {feed_failures} failed); "
+        f"{report.new_entries} new entries.",
+        err=True,
+    )
+    click.echo(
+        f"Articles: {outcomes['stored']} stored, {outcomes['duplicate_url']} duplicate URLs, "
+        f"{outcomes['duplicate_content']} duplicate texts, {outcomes['failed']} failed, "
+        f"{outcomes['skipped']} skipped.",
+        err=True,
+    )
+    for line in report.failures[:20]:
+        click.echo(f"  {line}", err=True)
+    if len(report.failures) > 20:
+        click.echo(f"  ... and {len(report.failures) - 20} more (see the entries table)", err=True)
+
+
+@main.group()
+def feeds() -> None:
+    """Add, list, remove, import and export feeds."""
+
+
+@feeds.command("add")
+@click.argument("url")
+@click.option("--name", help="A display name.")
+@click.option("--interval", help="Poll interval such as 10m, 1h (default: [schedule]).")
+@click.pass_obj
+def feeds_add(obj: _Context, url: str, name: str | None, interval: str | None) -> None:
+    """Register the feed at URL."""
+    if not url.lower().startswith(("http://", "https://")):
+        raise ConfigError(f"url: must be an http(s) URL, got {url!r}")
+    settings = obj.settings()
+    interval_s = (
+        parse_duration(interval, key="--interval")
+        if interval
+        else settings.schedule.default_interval
+    )
+    with obj.store(settings) as store:
+        feed_id, created = store.add_feed(
+            url, name=name, interval_s=interval_s, source="cli", now=datetime.now(UTC)
+        )
+    click.echo(f"{'Added' if created else 'Already registered'}: feed {feed_id} {url}")
+
+
+@feeds.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per feed.")
+@click.pass_obj
+def feeds_list(obj: _Context, as_json: bool) -> None:
+    """Show every feed with its state and last error."""
+    with obj.store() as store:
+        rows = store.feed_rows()
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row))
+        return
+    for row in rows:
+        state = "enabled" if row["enabled"] else "disabled"
+        error = (
+            f"  error: {row['last_error_kind']}: {row['last_error']}" if row["last_error"] else ""
+        )
+        click.echo(
+            f"{row['id']:>5}  {state:8}  every {row['interval_s']}s  "
+            f"last {row['last_status'] or '-'}  {row['name'] or row['title'] or ''}  {row['url']}"
+            f"{error}"
+        )
+
+
+@feeds.command("remove")
+@click.argument("url_or_id")
+@click.pass_obj
+def feeds_remove(obj: _Context, url_or_id: str) -> None:
+    """Forget a feed (by URL or id) and its entries; stored articles stay."""
+    with obj.store() as store:
+        feed_id = store.find_feed_id(url_or_id)
+        if feed_id is None:
+            raise click.ClickException(f"no such feed: {url_or_id}")
+        store.remove_feed(feed_id)
+    click.echo(f"Removed feed {feed_id}")
+
+
+@feeds.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_obj
+def feeds_import(obj: _Context, file: Path) -> None:
+    """Register every feed listed in an OPML file."""
+    subscriptions = parse_opml(file.read_bytes(), source=str(file))
+    settings = obj.settings()
+    added = 0
+    with obj.store(settings) as store:
+        for sub in subscriptions:
+            _, created = store.add_feed(
+                sub.url,
+                name=sub.title,
+                interval_s=settings.schedule.default_interval,
+                source="opml",
+                now=datetime.now(UTC),
+            )
+            added += created
+    click.echo(f"Imported {added} new feeds ({len(subscriptions) - added} already registered)")
+
+
+@feeds.command("export")
+@click.pass_obj
+def feeds_export(obj: _Context) -> None:
+    """Write every feed as OPML to stdout."""
+    with obj.store() as store:
+        rows = store.feed_rows()
+    subscriptions = [Subscription(url=r["url"], title=r["name"] or r["title"]) for r in rows]
+    click.echo(render_opml(subscriptions), nl=False)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.pass_obj
+def stats(obj: _Context, as_json: bool) -> None:
+    """Feeds, entries, articles, duplicates avoided, syndicated items, errors by kind."""
+    with obj.store() as store:
+        figures = store.stats()
+    if as_json:
+        click.echo(json.dumps(figures, indent=2))
+        return
+    click.echo(f"feeds:              {figures['feeds']} ({figures['feeds_enabled']} enabled)")
+    click.echo(f"entries:            {figures['entries']}")
+    for status, count in sorted(figures["entries_by_status"].items()):
+        click.echo(f"  {status + ':':18}{count}")
+    click.echo(f"articles:           {figures['articles']}")
+    click.echo(f"duplicates avoided: {figures['duplicates_avoided']}")
+    click.echo(f"syndicated:         {figures['syndicated']}")
+    for label, errors in (
+        ("feed errors", figures["feed_errors"]),
+        ("entry errors", figures["entry_errors"]),
+    ):
+        if errors:
+            click.echo(f"{label}:")
+            for kind, count in sorted(errors.items()):
+                click.echo(f"  {kind + ':':18}{count}")
+
+
+@main.command()
+@click.option(
+    "--db",
+    "demo_db",
+    default="feedworker-demo.db",
+    show_default=True,
+    help="Demo database (recreated on every run).",
+)
+@click.pass_obj
+def demo(obj: _Context, demo_db: str) -> None:
+    """Serve the bundled sample news site on 127.0.0.1 and ingest it."""
+    from .config import FeedSettings
+    from .demo import SiteServer, demo_feed_paths, demo_routes
+
+    path = Path(demo_db)
+    for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        stale.unlink(missing_ok=True)
+    with SiteServer() as server:
+        server.routes.update(demo_routes(server.base_url))
+        settings = replace(
+            Settings(),
+            store=StoreSettings(path=str(path)),
+            feeds=tuple(FeedSettings(url=server.url(p)) for p in demo_feed_paths()),
+        )
+        click.echo(f"Serving the demo site at {server.base_url}", err=True)
+        with _Context(config=None, db=None).store(settings) as store:
+            report = asyncio.run(_run_once(settings, store))
+            _print_report(report)
+            figures = store.stats()
+    click.echo(
+        f"\nDemo database: {path}  ({figures['feeds']} feeds, {figures['articles']} articles, "
+        f"{figures['syndicated']} syndicated, {figures['duplicates_avoided']} duplicates avoided)"
+    )
+    click.echo("Look at it with:")
+    click.echo(f"  sqlite-utils tables {path} --counts")
+    click.echo(
+        f'  sqlite-utils {path} "select id, title, source_agency, syndicated from articles" -t'
+    )
+    click.echo(f"  sqlite-utils search {path} articles ferry -c title")

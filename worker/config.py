@@ -1,0 +1,229 @@
+"""Settings: frozen dataclasses loaded from a TOML file, every key checked.
+
+Unknown keys and bad values raise :class:`ConfigError` naming the key, so a
+typo in a deployment never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .exceptions import ConfigError
+
+DEFAULT_CONFIG_PATH = Path("config/feedworker.toml")
+CONFIG_ENV_VAR = "FEEDWORKER_CONFIG"
+
+DEFAULT_STORE_PATH = "feedworker.db"
+DEFAULT_USER_AGENT = "feedworker/0.1 (+https://github.com/feedworker/feedworker)"
+DEFAULT_TIMEOUT_S = 30.0
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+DEFAULT_CONCURRENCY = 16
+DEFAULT_PER_HOST_CONCURRENCY = 2
+DEFAULT_MAX_REDIRECTS = 5
+DEFAULT_INTERVAL_S = 30 * 60
+DEFAULT_TICK_S = 30
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
+
+
+def parse_duration(value: object, *, key: str) -> int:
+    """Seconds from ``90``, ``"90s"``, ``"10m"``, ``"1h"`` or ``"1d"``."""
+    if isinstance(value, bool):
+        raise ConfigError(f"{key}: expected a duration such as '10m', got {value!r}")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str) and (match := _DURATION.match(value)):
+        seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    else:
+        raise ConfigError(f"{key}: expected a duration such as '10m', got {value!r}")
+    if seconds < 1:
+        raise ConfigError(f"{key}: must be at least 1 second, got {value!r}")
+    return int(seconds)
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoreSettings:
+    path: str = DEFAULT_STORE_PATH
+
+
+@dataclass(frozen=True, kw_only=True)
+class FetchSettings:
+    user_agent: str = DEFAULT_USER_AGENT
+    timeout: float = DEFAULT_TIMEOUT_S
+    max_bytes: int = DEFAULT_MAX_BYTES
+    concurrency: int = DEFAULT_CONCURRENCY
+    per_host_concurrency: int = DEFAULT_PER_HOST_CONCURRENCY
+    max_redirects: int = DEFAULT_MAX_REDIRECTS
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScheduleSettings:
+    default_interval: int = DEFAULT_INTERVAL_S
+    tick: int = DEFAULT_TICK_S
+
+
+@dataclass(frozen=True, kw_only=True)
+class SiteRule:
+    """Per-site cleaning fixes for pages the extractor gets wrong."""
+
+    host: str
+    drop: tuple[str, ...] = ()
+    keep: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeedSettings:
+    url: str
+    name: str | None = None
+    interval: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    store: StoreSettings = field(default_factory=StoreSettings)
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    sites: tuple[SiteRule, ...] = ()
+    feeds: tuple[FeedSettings, ...] = ()
+    source: Path | None = None
+
+
+def config_path_from(explicit: str | None) -> Path | None:
+    """The config file to read: ``--config``, then the env var, then the default if present."""
+    if explicit:
+        return Path(explicit)
+    if env := os.environ.get(CONFIG_ENV_VAR):
+        return Path(env)
+    return DEFAULT_CONFIG_PATH if DEFAULT_CONFIG_PATH.is_file() else None
+
+
+def load_settings(path: Path | None) -> Settings:
+    """Read and validate a TOML config; ``None`` gives the built-in defaults."""
+    if path is None:
+        return Settings()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as e:
+        raise ConfigError(f"config file not found: {path}") from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"cannot read config file {path}: {e}") from e
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: invalid TOML: {e}") from e
+    settings = settings_from_mapping(raw)
+    return dataclasses.replace(settings, source=path)
+
+
+def settings_from_mapping(raw: Mapping[str, Any]) -> Settings:
+    _reject_unknown(raw, {"store", "fetch", "schedule", "sites", "feeds"}, prefix="")
+    store = _section(raw, "store")
+    fetch = _section(raw, "fetch")
+    schedule = _section(raw, "schedule")
+    _reject_unknown(store, {"path"}, prefix="store.")
+    _reject_unknown(fetch, {f.name for f in dataclasses.fields(FetchSettings)}, prefix="fetch.")
+    _reject_unknown(schedule, {"default_interval", "tick"}, prefix="schedule.")
+    fetch_settings = FetchSettings(
+        user_agent=_string(fetch, "user_agent", "fetch.", DEFAULT_USER_AGENT),
+        timeout=_number(fetch, "timeout", "fetch.", DEFAULT_TIMEOUT_S, minimum=0.1),
+        max_bytes=int(_number(fetch, "max_bytes", "fetch.", DEFAULT_MAX_BYTES, minimum=1024)),
+        concurrency=int(_number(fetch, "concurrency", "fetch.", DEFAULT_CONCURRENCY, minimum=1)),
+        per_host_concurrency=int(
+            _number(
+                fetch, "per_host_concurrency", "fetch.", DEFAULT_PER_HOST_CONCURRENCY, minimum=1
+            )
+        ),
+        max_redirects=int(
+            _number(fetch, "max_redirects", "fetch.", DEFAULT_MAX_REDIRECTS, minimum=0)
+        ),
+    )
+    schedule_settings = ScheduleSettings(
+        default_interval=parse_duration(
+            schedule.get("default_interval", DEFAULT_INTERVAL_S), key="schedule.default_interval"
+        ),
+        tick=parse_duration(schedule.get("tick", DEFAULT_TICK_S), key="schedule.tick"),
+    )
+    return Settings(
+        store=StoreSettings(path=_string(store, "path", "store.", DEFAULT_STORE_PATH)),
+        fetch=fetch_settings,
+        schedule=schedule_settings,
+        sites=tuple(_site_rule(item, i) for i, item in enumerate(_table_list(raw, "sites"))),
+        feeds=tuple(_feed(item, i) for i, item in enumerate(_table_list(raw, "feeds"))),
+    )
+
+
+def _section(raw: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    value = raw.get(name, {})
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{name}: expected a table [{name}]")
+    return value
+
+
+def _table_list(raw: Mapping[str, Any], name: str) -> list[Mapping[str, Any]]:
+    value = raw.get(name, [])
+    if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
+        raise ConfigError(f"{name}: expected an array of tables [[{name}]]")
+    return value
+
+
+def _reject_unknown(table: Mapping[str, Any], known: set[str], *, prefix: str) -> None:
+    for key in table:
+        if key not in known:
+            raise ConfigError(f"{prefix}{key}: unknown key (known: {', '.join(sorted(known))})")
+
+
+def _string(table: Mapping[str, Any], key: str, prefix: str, default: str) -> str:
+    value = table.get(key, default)
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{prefix}{key}: expected a non-empty string, got {value!r}")
+    return value
+
+
+def _number(
+    table: Mapping[str, Any], key: str, prefix: str, default: float, *, minimum: float
+) -> float:
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"{prefix}{key}: expected a number, got {value!r}")
+    if value < minimum:
+        raise ConfigError(f"{prefix}{key}: must be at least {minimum}, got {value!r}")
+    return float(value)
+
+
+def _site_rule(item: Mapping[str, Any], index: int) -> SiteRule:
+    prefix = f"sites[{index}]."
+    _reject_unknown(item, {"host", "drop", "keep"}, prefix=prefix)
+    if "host" not in item:
+        raise ConfigError(f"{prefix}host: required")
+    drop = item.get("drop", [])
+    if not isinstance(drop, list) or not all(isinstance(s, str) for s in drop):
+        raise ConfigError(f"{prefix}drop: expected a list of CSS selectors")
+    keep = item.get("keep")
+    if keep is not None and not isinstance(keep, str):
+        raise ConfigError(f"{prefix}keep: expected a CSS selector string")
+    return SiteRule(host=_string(item, "host", prefix, "").lower(), drop=tuple(drop), keep=keep)
+
+
+def _feed(item: Mapping[str, Any], index: int) -> FeedSettings:
+    prefix = f"feeds[{index}]."
+    _reject_unknown(item, {"url", "name", "interval"}, prefix=prefix)
+    if "url" not in item:
+        raise ConfigError(f"{prefix}url: required")
+    url = _string(item, "url", prefix, "")
+    if not url.lower().startswith(("http://", "https://")):
+        raise ConfigError(f"{prefix}url: must be an http(s) URL, got {url!r}")
+    name = item.get("name")
+    if name is not None and not isinstance(name, str):
+        raise ConfigError(f"{prefix}name: expected a string")
+    interval = item.get("interval")
+    return FeedSettings(
+        url=url,
+        name=name,
+        interval=None if interval is None else parse_duration(interval, key=f"{prefix}interval"),
+    )

@@ -1,0 +1,65 @@
+"""One error tree for feedworker.
+
+::
+
+    FeedworkerError
+     +-- ConfigError        bad configuration file or value (names the key)
+     +-- StorageError       database missing, locked, read-only or corrupt
+     +-- FetchError         a feed or page could not be fetched (url, kind)
+     +-- ParseError         a feed body yielded no entries (url)
+     +-- ExtractError       a page yielded no article text (url)
+
+Feed and page errors are data: the pipeline records them on the feed or entry
+and goes on. Only configuration and storage errors stop a run.
+"""
+
+from __future__ import annotations
+
+
+class FeedworkerError(Exception):
+    """Root of every error feedworker raises on purpose."""
+
+
+class ConfigError(FeedworkerError):
+    """The configuration is unusable; the message names the offending key."""
+
+
+class StorageError(FeedworkerError):
+    """The database cannot be opened, migrated or written."""
+
+
+class _UrlError(FeedworkerError):
+    kind: str = "error"
+
+    def __init__(self, url: str, message: str) -> None:
+        super().__init__(message)
+        self.url = url
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.message}"
+
+
+class FetchError(_UrlError):
+    """A request failed; ``kind`` is a short machine-readable class of failure.
+
+    Kinds: ``timeout``, ``too_large``, ``http_error``, ``connect``,
+    ``too_many_redirects``, ``unsupported_content``, ``invalid_url``.
+    """
+
+    def __init__(self, url: str, kind: str, message: str, *, status: int | None = None) -> None:
+        super().__init__(url, message)
+        self.kind = kind
+        self.status = status
+
+
+class ParseError(_UrlError):
+    """A feed body could not be turned into entries."""
+
+    kind = "parse"
+
+
+class ExtractError(_UrlError):
+    """A page held no extractable article."""
+
+    kind = "extract"

@@ -1,0 +1,288 @@
+"""Cleaning: an HTML page -> main article text and metadata (pure, CPU-bound).
+
+trafilatura finds the main text; this module adds what it leaves behind on
+news pages (teaser headings, newsletter and footer lines, the byline line),
+per-site CSS rules from the config, and metadata it does not give in the form
+we store (a timezone-aware publication time, the page language).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from urllib.parse import urljoin
+
+import lxml.html
+import trafilatura
+from cssselect import GenericTranslator, SelectorError
+from dateutil import parser as date_parser
+
+from .config import SiteRule
+from .exceptions import ExtractError
+from .types import ExtractedPage
+from .urls import host_of
+
+# Timezone abbreviations seen in news bylines; dateutil knows only UTC/GMT itself.
+TZ_ABBREVIATIONS: dict[str, int] = {
+    "UTC": 0,
+    "GMT": 0,
+    "Z": 0,
+    "WET": 0,
+    "BST": 3600,
+    "CET": 3600,
+    "CEST": 7200,
+    "EET": 7200,
+    "EEST": 10800,
+    "MSK": 10800,
+    "GST": 14400,
+    "PKT": 18000,
+    "IST": 19800,
+    "NPT": 20700,
+    "BDT": 21600,
+    "ICT": 25200,
+    "WIB": 25200,
+    "SGT": 28800,
+    "HKT": 28800,
+    "PHT": 28800,
+    "AWST": 28800,
+    "KST": 32400,
+    "JST": 32400,
+    "AEST": 36000,
+    "AEDT": 39600,
+    "NZST": 43200,
+    "NZDT": 46800,
+    "EST": -18000,
+    "EDT": -14400,
+    "CST": -21600,
+    "CDT": -18000,
+    "MST": -25200,
+    "MDT": -21600,
+    "PST": -28800,
+    "PDT": -25200,
+    "AKST": -32400,
+    "HST": -36000,
+}
+_TZINFOS = {name: timezone(timedelta(seconds=offset)) for name, offset in TZ_ABBREVIATIONS.items()}
+
+_PUBLISHED_META = (
+    "article:published_time",
+    "og:article:published_time",
+    "datePublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dc.date",
+)
+_BYLINE_XPATH = (
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' byline ')]"
+    " | //*[@itemprop='author'] | //*[@rel='author']"
+    " | //*[contains(concat(' ', normalize-space(@class), ' '), ' author ')]"
+)
+_BYLINE_DATE = re.compile(
+    r"(?:updated|published|posted|created)?\s*:?\s*"
+    r"(\d{1,2}[-/.]\d{1,2}[-/.]\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AP]M)?\s*[A-Z]{2,5})",
+    re.I,
+)
+
+# Lines that are page furniture, never article prose (matched case-insensitively).
+_FURNITURE_LINE = re.compile(
+    r"""^(?:
+        trending(?:\s+now)?|latest\s+news|top\s+stories|most\s+(?:read|popular|viewed)
+        |related\s+(?:stories|news|articles)|read\s+more|also\s+read|advertisement|videos?
+        |opinion\s*/\s*blog\s*/\s*interview|share\s+this\s+(?:article|story)|left\s+menu
+        |follow\s+us.*|about\s+us|privacy\s+policy|terms\s+(?:of\s+use|and\s+conditions)
+    )\s*[:.]?$""",
+    re.I | re.X,
+)
+_FURNITURE_PHRASE = re.compile(
+    r"subscribe\s+to\s+(?:our|the)\s+\w*\s*newsletter|sign\s+up\s+for\s+(?:our|the)\s+\w*\s*newsletter"
+    r"|enter\s+your\s+e-?mail|send\s+us\s+your\s+feedback|all\s+rights\s+reserved"
+    r"|^\s*(?:©|\(c\)|copyright\s+©?\s*\d{4})|^\s*contact\s+us\b",
+    re.I,
+)
+# Short lines only: a long "Copyright ... All rights reserved ..." line is a wire
+# sign-off that syndication must still see.
+_FURNITURE_MAX_CHARS = 120
+
+
+def extract_page(html: str, url: str, rules: Iterable[SiteRule] = ()) -> ExtractedPage:
+    """Main text and metadata of one page; raises :class:`ExtractError` if there is none."""
+    try:
+        tree = lxml.html.fromstring(html.encode("utf-8"), parser=_HTML_PARSER)
+    except (lxml.etree.ParserError, ValueError) as e:
+        raise ExtractError(url, f"unparseable HTML: {e}") from e
+    rule = _rule_for(url, rules)
+    metadata = _Metadata(tree, url)
+    content_root = tree
+    if rule is not None and rule.keep:
+        kept = tree.xpath(_xpath(rule.keep, url))
+        if kept:
+            content_root = kept[0]
+    document = trafilatura.bare_extraction(
+        content_root,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        favor_precision=True,
+        prune_xpath=[_xpath(css, url) for css in rule.drop] if rule else None,
+    )
+    if not isinstance(document, trafilatura.settings.Document) or not (document.text or "").strip():
+        raise ExtractError(url, "no article text found")
+    byline = metadata.byline()
+    paragraphs = list(_clean_paragraphs(document.text or "", byline=byline, title=document.title))
+    if not paragraphs:
+        raise ExtractError(url, "no article text left after removing page furniture")
+    return ExtractedPage(
+        title=metadata.title() or document.title or None,
+        author=metadata.author() or document.author or None,
+        byline=byline,
+        published_at=metadata.published_at(byline),
+        text="\n\n".join(paragraphs),
+        language=metadata.language(),
+        site_name=metadata.site_name() or document.sitename or None,
+        declared_url=metadata.declared_url(),
+    )
+
+
+_HTML_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
+
+
+def _rule_for(url: str, rules: Iterable[SiteRule]) -> SiteRule | None:
+    host = host_of(url)
+    for rule in rules:
+        if host == rule.host or host.endswith("." + rule.host):
+            return rule
+    return None
+
+
+def _xpath(css: str, url: str) -> str:
+    try:
+        return str(GenericTranslator().css_to_xpath(css))
+    except SelectorError as e:
+        raise ExtractError(url, f"bad CSS selector in site rule: {css!r}") from e
+
+
+def _clean_paragraphs(text: str, *, byline: str | None, title: str | None) -> Iterator[str]:
+    skip = {s.strip().casefold() for s in (byline, title) if s}
+    for line in text.splitlines():
+        paragraph = " ".join(line.split())
+        if not paragraph or paragraph.casefold() in skip:
+            continue
+        if len(paragraph) <= _FURNITURE_MAX_CHARS and (
+            _FURNITURE_LINE.match(paragraph) or _FURNITURE_PHRASE.search(paragraph)
+        ):
+            continue
+        yield paragraph
+
+
+class _Metadata:
+    """Metadata read straight from the page's markup."""
+
+    def __init__(self, tree: lxml.html.HtmlElement, url: str) -> None:
+        self._tree = tree
+        self._url = url
+        self._meta: dict[str, str] = {}
+        for element in tree.iter("meta"):
+            key = element.get("property") or element.get("name") or element.get("itemprop")
+            content = element.get("content")
+            if key and content and key.lower() not in self._meta:
+                self._meta[key.lower()] = content.strip()
+
+    def _first_meta(self, *names: str) -> str | None:
+        for name in names:
+            if value := self._meta.get(name.lower()):
+                return value
+        return None
+
+    def title(self) -> str | None:
+        heading = self._tree.xpath("string((//article//h1 | //h1)[1])").strip()
+        return heading or self._first_meta("og:title", "twitter:title")
+
+    def author(self) -> str | None:
+        return self._first_meta("author", "article:author", "dc.creator", "byl") or self._json_ld(
+            "author"
+        )
+
+    def site_name(self) -> str | None:
+        return self._first_meta("og:site_name", "application-name")
+
+    def language(self) -> str | None:
+        raw = self._tree.get("lang") or self._first_meta(
+            "content-language", "og:locale", "language"
+        )
+        if not raw:
+            return None
+        primary = re.split(r"[-_]", raw.strip())[0].lower()
+        return primary if primary.isalpha() and 2 <= len(primary) <= 3 else None
+
+    def declared_url(self) -> str | None:
+        for href in self._tree.xpath("//link[@rel='canonical']/@href"):
+            return urljoin(self._url, str(href).strip())
+        og_url = self._first_meta("og:url")
+        return urljoin(self._url, og_url) if og_url else None
+
+    def byline(self) -> str | None:
+        for element in self._tree.xpath(_BYLINE_XPATH):
+            text = " ".join(element.text_content().split())
+            if text and len(text) <= 200:
+                return text
+        return None
+
+    def published_at(self, byline: str | None) -> datetime | None:
+        candidates: list[str] = []
+        if meta := self._first_meta(*_PUBLISHED_META):
+            candidates.append(meta)
+        if ld := self._json_ld("datePublished"):
+            candidates.append(ld)
+        candidates.extend(str(v) for v in self._tree.xpath("//article//time/@datetime"))
+        if byline and (match := _BYLINE_DATE.search(byline)):
+            candidates.append(match.group(1))
+        for candidate in candidates:
+            if (parsed := parse_datetime(candidate)) is not None:
+                return parsed
+        return None
+
+    def _json_ld(self, key: str) -> str | None:
+        for script in self._tree.xpath("//script[@type='application/ld+json']/text()"):
+            try:
+                data = json.loads(script)
+            except ValueError:
+                continue
+            for item in data if isinstance(data, list) else [data]:
+                if isinstance(item, dict) and (value := _ld_value(item.get(key))):
+                    return value
+        return None
+
+
+def _ld_value(value: object) -> str | None:
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, dict):
+        return _ld_value(value.get("name"))
+    if isinstance(value, list) and value:
+        return _ld_value(value[0])
+    return None
+
+
+def parse_datetime(text: str) -> datetime | None:
+    """A UTC datetime from ISO 8601, RFC 822 or a byline such as ``19-05-2021 16:37 IST``.
+
+    Day-first is assumed for ambiguous numeric dates, as news bylines outside
+    the US write them; a time without a zone is taken as UTC.
+    """
+    try:
+        parsed = date_parser.parse(text, tzinfos=_TZINFOS, dayfirst=not _is_iso(text))
+    except (ValueError, OverflowError):
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def _is_iso(text: str) -> bool:
+    return bool(re.match(r"^\s*\d{4}-\d{2}-\d{2}", text))

@@ -1,0 +1,236 @@
+"""HTTP fetching: one shared httpx client, bounded concurrency, hard deadlines, size caps.
+
+Every request runs under a whole-request deadline (connect, redirects and body
+together), so a server that drips bytes cannot hold a worker. Bodies are
+streamed and abandoned past ``max_bytes`` of *decoded* content.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections import defaultdict
+from types import TracebackType
+from urllib.parse import urljoin
+
+import httpx
+from charset_normalizer import from_bytes
+
+from .config import FetchSettings
+from .exceptions import FetchError
+from .types import Response
+from .urls import host_of
+
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_SINGLE_BYTE_LATIN = frozenset(
+    {
+        "iso-8859-1",
+        "latin-1",
+        "latin1",
+        "iso-8859-15",
+        "windows-1252",
+        "cp1252",
+        "us-ascii",
+        "ascii",
+    }
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+
+
+class Fetcher:
+    """Async HTTP GET with global and per-host limits; use as an async context manager."""
+
+    def __init__(
+        self, settings: FetchSettings, *, transport: httpx.AsyncBaseTransport | None = None
+    ):
+        self._settings = settings
+        self._global = asyncio.Semaphore(settings.concurrency)
+        self._per_host: defaultdict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(settings.per_host_concurrency)
+        )
+        self._client = httpx.AsyncClient(
+            headers={"User-Agent": settings.user_agent},
+            timeout=httpx.Timeout(settings.timeout),
+            follow_redirects=False,
+            limits=httpx.Limits(
+                max_connections=settings.concurrency,
+                max_keepalive_connections=settings.concurrency,
+            ),
+            transport=transport,
+        )
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._client.aclose()
+
+    async def get(
+        self,
+        url: str,
+        *,
+        accept: str,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> Response:
+        """GET ``url``, following redirects; a 304 comes back with an empty body.
+
+        Raises :class:`FetchError` for every failure, with a ``kind``.
+        """
+        headers = {"Accept": accept}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        try:
+            async with asyncio.timeout(self._settings.timeout):
+                return await self._follow(url, headers)
+        except TimeoutError as e:
+            raise FetchError(
+                url, "timeout", f"no complete response within {self._settings.timeout:g}s"
+            ) from e
+
+    async def _follow(self, url: str, headers: dict[str, str]) -> Response:
+        redirects: list[str] = []
+        current = url
+        while True:
+            if not current.lower().startswith(("http://", "https://")):
+                raise FetchError(url, "invalid_url", f"refusing non-http(s) URL {current!r}")
+            async with self._global, self._per_host[host_of(current)]:
+                response = await self._request(url, current, headers)
+            if isinstance(response, Response):
+                return Response(
+                    url=url,
+                    final_url=current,
+                    status=response.status,
+                    content_type=response.content_type,
+                    body=response.body,
+                    etag=response.etag,
+                    last_modified=response.last_modified,
+                    redirects=tuple(redirects),
+                )
+            target = urljoin(current, response)
+            if target in redirects or target == url:
+                raise FetchError(url, "too_many_redirects", f"redirect loop at {target}")
+            redirects.append(target)
+            if len(redirects) > self._settings.max_redirects:
+                raise FetchError(
+                    url, "too_many_redirects", f"more than {self._settings.max_redirects} redirects"
+                )
+            current = target
+
+    async def _request(self, url: str, current: str, headers: dict[str, str]) -> Response | str:
+        """One hop: a finished :class:`Response`, or the ``Location`` to follow."""
+        try:
+            async with self._client.stream("GET", current, headers=headers) as r:
+                if r.status_code in _REDIRECT_STATUSES and "location" in r.headers:
+                    return r.headers["location"]
+                if r.status_code >= 400:
+                    raise FetchError(
+                        url,
+                        "http_error",
+                        f"HTTP {r.status_code} from {current}",
+                        status=r.status_code,
+                    )
+                body = b"" if r.status_code == 304 else await self._read_capped(url, r)
+                return Response(
+                    url=url,
+                    final_url=current,
+                    status=r.status_code,
+                    content_type=r.headers.get("content-type", ""),
+                    body=body,
+                    etag=r.headers.get("etag"),
+                    last_modified=r.headers.get("last-modified"),
+                    redirects=(),
+                )
+        except httpx.TimeoutException as e:
+            raise FetchError(url, "timeout", f"{type(e).__name__} from {current}") from e
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as e:
+            raise FetchError(url, "invalid_url", str(e)) from e
+        except httpx.DecodingError as e:
+            raise FetchError(url, "decoding", f"undecodable body from {current}: {e}") from e
+        except httpx.TransportError as e:
+            raise FetchError(url, "connect", f"{type(e).__name__} from {current}: {e}") from e
+
+    async def _read_capped(self, url: str, r: httpx.Response) -> bytes:
+        limit = self._settings.max_bytes
+        declared = r.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise FetchError(url, "too_large", f"Content-Length {declared} exceeds {limit} bytes")
+        chunks: list[bytes] = []
+        size = 0
+        # aiter_bytes yields decoded content, so a compression bomb is cut off too
+        async for chunk in r.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise FetchError(url, "too_large", f"body exceeds {limit} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def media_type(content_type: str) -> str:
+    return content_type.split(";", 1)[0].strip().lower()
+
+
+def is_html(response: Response) -> bool:
+    kind = media_type(response.content_type)
+    return kind in {"text/html", "application/xhtml+xml"} or (
+        not kind and _looks_like_html(response)
+    )
+
+
+def _looks_like_html(response: Response) -> bool:
+    head = response.body[:1024].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html"))
+
+
+def decode_html(response: Response) -> str:
+    """Text of an HTML body: header charset, then ``<meta>`` charset, then detection.
+
+    A declared charset that the bytes contradict (strict decoding fails) is
+    skipped rather than trusted, and a single-byte label on a body that is
+    valid non-ASCII UTF-8 (a common server default) yields to UTF-8, so
+    mislabelled pages still read correctly.
+    """
+    if not response.body.isascii():
+        try:
+            utf8_text: str | None = response.body.decode("utf-8")
+        except UnicodeDecodeError:
+            utf8_text = None
+    else:
+        utf8_text = None
+    for declared in (_header_charset(response.content_type), _meta_charset(response.body)):
+        if declared:
+            if utf8_text is not None and _is_single_byte_latin(declared):
+                return utf8_text
+            try:
+                return response.body.decode(declared)
+            except (LookupError, UnicodeDecodeError):
+                continue
+    try:
+        return response.body.decode("utf-8")
+    except UnicodeDecodeError:
+        best = from_bytes(response.body).best()
+        return str(best) if best is not None else response.body.decode("utf-8", "replace")
+
+
+def _is_single_byte_latin(charset: str) -> bool:
+    return charset.lower().replace("_", "-") in _SINGLE_BYTE_LATIN
+
+
+def _header_charset(content_type: str) -> str | None:
+    for param in content_type.split(";")[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            return value.strip().strip("\"'")
+    return None
+
+
+def _meta_charset(body: bytes) -> str | None:
+    match = _META_CHARSET.search(body[:4096])
+    return match.group(1).decode("ascii") if match else None

@@ -1,0 +1,269 @@
+"""One ingestion cycle: poll feeds -> record entries -> fetch pages -> clean -> store.
+
+Decisions that need no I/O live in :func:`clean_page` (a pure function of the
+page, so it can move to a process pool); this module only sequences stages
+and records every outcome on its feed or entry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+
+from .config import Settings, SiteRule
+from .dedupe import content_hash, word_count
+from .exceptions import ExtractError, FetchError, ParseError
+from .extract import extract_page
+from .fetch import Fetcher, decode_html, is_html
+from .logs import event
+from .poll import poll_feed
+from .schedule import next_poll_after_failure, next_poll_after_success
+from .store import (
+    STATUS_DUPLICATE_URL,
+    STATUS_FAILED,
+    STATUS_SKIPPED,
+    PendingEntry,
+    Store,
+)
+from .syndication import agency_named, assess
+from .types import Article, Feed
+from .urls import canonicalize_url, same_site
+
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
+
+
+class Progress(Protocol):
+    def begin(self, label: str, total: int) -> None: ...
+    def advance(self) -> None: ...
+
+
+class _NoProgress:
+    def begin(self, label: str, total: int) -> None:
+        pass
+
+    def advance(self) -> None:
+        pass
+
+
+@dataclass
+class RunReport:
+    """What one cycle did, for the CLI summary and the daemon's logs."""
+
+    feeds_polled: int = 0
+    feeds_not_modified: int = 0
+    feed_errors: Counter[str] = field(default_factory=Counter)
+    new_entries: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    entry_errors: Counter[str] = field(default_factory=Counter)
+    failures: list[str] = field(default_factory=list)
+
+
+def clean_page(html: str, url: str, rules: Iterable[SiteRule] = ()) -> Article:
+    """Page HTML -> a storable article (pure and CPU-bound).
+
+    The page's own ``rel=canonical`` / ``og:url`` wins over the fetched URL
+    when it points at the same site.
+    """
+    page = extract_page(html, url, rules)
+    canonical = canonicalize_url(url)
+    if page.declared_url and same_site(page.declared_url, url):
+        canonical = canonicalize_url(page.declared_url)
+    verdict = assess(page, canonical)
+    author = None if agency_named(page.author) else page.author
+    return Article(
+        url=canonical,
+        title=page.title,
+        author=author,
+        published_at=page.published_at,
+        text=verdict.text,
+        content_hash=content_hash(verdict.text),
+        language=page.language,
+        site_name=page.site_name,
+        source_agency=verdict.source_agency,
+        syndicated=verdict.syndicated,
+        evidence=verdict.evidence,
+        word_count=word_count(verdict.text),
+    )
+
+
+class Ingestor:
+    """Runs ingestion cycles against one store with one shared HTTP client."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        fetcher: Fetcher,
+        *,
+        progress: Progress | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._settings = settings
+        self._store = store
+        self._fetcher = fetcher
+        self._progress = progress or _NoProgress()
+        self._rng = rng or random.Random()
+        self._url_locks: dict[str, asyncio.Lock] = {}
+
+    async def run_cycle(self, *, due_before: datetime | None = None) -> RunReport:
+        """Poll the feeds (all enabled, or those due), then process every pending entry."""
+        report = RunReport()
+        feeds = self._store.feeds_to_poll(due_before=due_before)
+        self._progress.begin("Polling feeds", len(feeds))
+        await self._run_all([self._poll(feed, report) for feed in feeds])
+        pending = self._store.pending_entries()
+        self._progress.begin("Fetching articles", len(pending))
+        await self._run_all([self._process(entry, report) for entry in pending])
+        return report
+
+    async def _run_all(self, jobs: list[asyncio.Future[None] | object]) -> None:
+        limit = asyncio.Semaphore(self._settings.fetch.concurrency)
+
+        async def bounded(job: object) -> None:
+            async with limit:
+                await job  # type: ignore[misc]
+            self._progress.advance()
+
+        await asyncio.gather(*(bounded(job) for job in jobs))
+
+    async def _poll(self, feed: Feed, report: RunReport) -> None:
+        started = time.monotonic()
+        now = datetime.now(UTC)
+        try:
+            result = await poll_feed(self._fetcher, feed)
+        except (FetchError, ParseError) as e:
+            self._store.record_poll_failure(
+                feed,
+                e,
+                now=now,
+                next_poll_at=next_poll_after_failure(now, feed.interval_s, feed.error_count + 1),
+            )
+            report.feed_errors[e.kind] += 1
+            report.failures.append(f"feed {feed.url}: {e}")
+            event(
+                logging.WARNING,
+                "poll_failed",
+                feed_id=feed.id,
+                url=feed.url,
+                error_kind=e.kind,
+                error=e.message,
+            )
+            return
+        parsed = result.parsed
+        self._store.record_poll(
+            feed,
+            status=result.status,
+            title=parsed.title if parsed else None,
+            etag=result.etag,
+            last_modified=result.last_modified,
+            warning=parsed.warning if parsed else None,
+            now=now,
+            next_poll_at=next_poll_after_success(now, feed.interval_s, rng=self._rng),
+        )
+        report.feeds_polled += 1
+        new = 0
+        if parsed is None:
+            report.feeds_not_modified += 1
+        else:
+            new = self._store.add_entries(feed.id, parsed.entries, now=now)
+            report.new_entries += new
+        event(
+            logging.INFO,
+            "polled",
+            feed_id=feed.id,
+            url=feed.url,
+            status=result.status,
+            entries=len(parsed.entries) if parsed else 0,
+            new_entries=new,
+            duration_s=round(time.monotonic() - started, 3),
+        )
+
+    async def _process(self, entry: PendingEntry, report: RunReport) -> None:
+        if not entry.link:
+            self._fail(entry, report, STATUS_SKIPPED, "no_link", "entry has no usable link")
+            return
+        canonical = canonicalize_url(entry.link)
+        lock = self._url_locks.setdefault(canonical, asyncio.Lock())
+        async with lock:
+            # An updated entry of a stored story is refetched and updated in place.
+            if entry.article_id is None and (stored := self._store.article_id_for_url(canonical)):
+                self._store.link_entry(entry.id, stored, STATUS_DUPLICATE_URL)
+                report.outcomes[STATUS_DUPLICATE_URL] += 1
+                return
+            await self._fetch_and_store(entry, canonical, report)
+        self._url_locks.pop(canonical, None)
+
+    async def _fetch_and_store(
+        self, entry: PendingEntry, canonical: str, report: RunReport
+    ) -> None:
+        started = time.monotonic()
+        link = entry.link or canonical
+        try:
+            response = await self._fetcher.get(link, accept=PAGE_ACCEPT)
+            if not is_html(response):
+                raise FetchError(
+                    link,
+                    "unsupported_content",
+                    f"not HTML: {response.content_type or 'no content type'}",
+                )
+            final = canonicalize_url(response.final_url)
+            if (
+                entry.article_id is None
+                and final != canonical
+                and (stored := self._store.article_id_for_url(final))
+            ):
+                self._store.link_entry(entry.id, stored, STATUS_DUPLICATE_URL)
+                report.outcomes[STATUS_DUPLICATE_URL] += 1
+                return
+            html = decode_html(response)
+            article = await asyncio.to_thread(
+                clean_page, html, response.final_url, self._settings.sites
+            )
+        except FetchError as e:
+            status = STATUS_SKIPPED if e.kind == "unsupported_content" else STATUS_FAILED
+            self._fail(entry, report, status, e.kind, e.message)
+            return
+        except ExtractError as e:
+            self._fail(entry, report, STATUS_SKIPPED, e.kind, e.message)
+            return
+        if entry.article_id is None and (stored := self._store.article_id_for_url(article.url)):
+            self._store.link_entry(entry.id, stored, STATUS_DUPLICATE_URL)
+            report.outcomes[STATUS_DUPLICATE_URL] += 1
+            return
+        outcome = self._store.store_article(
+            entry.id, article, fetched_at=datetime.now(UTC), refetch=entry.article_id is not None
+        )
+        report.outcomes[outcome.status] += 1
+        event(
+            logging.INFO,
+            "article",
+            feed_id=entry.feed_id,
+            url=article.url,
+            status=outcome.status,
+            article_id=outcome.article_id,
+            syndicated=article.syndicated,
+            duration_s=round(time.monotonic() - started, 3),
+        )
+
+    def _fail(
+        self, entry: PendingEntry, report: RunReport, status: str, kind: str, message: str
+    ) -> None:
+        self._store.mark_entry(entry.id, status, kind=kind, error=message)
+        report.outcomes[status] += 1
+        report.entry_errors[kind] += 1
+        report.failures.append(f"entry {entry.link}: {kind}: {message}")
+        event(
+            logging.WARNING,
+            "entry_" + status,
+            feed_id=entry.feed_id,
+            url=entry.link,
+            error_kind=kind,
+            error=message,
+        )

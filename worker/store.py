@@ -1,0 +1,479 @@
+"""The SQLite store: schema (sqlite-utils Migrations), feeds, entries, articles.
+
+The schema is a public interface (see the README). Each article is written in
+one transaction together with the entry that links to it and its FTS row, so
+an interrupted run never leaves a half-stored article.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, cast
+
+from sqlite_utils import Database
+from sqlite_utils.db import Table
+from sqlite_utils.migrations import Migrations
+
+from .config import FeedSettings
+from .exceptions import FetchError, ParseError, StorageError
+from .types import Article, Feed, FeedEntry
+
+BUSY_TIMEOUT_MS = 30_000
+MAX_ENTRY_ATTEMPTS = 3
+
+STATUS_PENDING = "pending"
+STATUS_STORED = "stored"
+STATUS_DUPLICATE_URL = "duplicate_url"
+STATUS_DUPLICATE_CONTENT = "duplicate_content"
+STATUS_FAILED = "failed"
+STATUS_SKIPPED = "skipped"
+
+migrations = Migrations("feedworker")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    _table(db, "feeds").create(
+        {
+            "id": int,
+            "url": str,
+            "name": str,
+            "title": str,
+            "enabled": int,
+            "interval_s": int,
+            "etag": str,
+            "last_modified": str,
+            "last_polled_at": str,
+            "next_poll_at": str,
+            "last_status": str,
+            "error_count": int,
+            "last_error_kind": str,
+            "last_error": str,
+            "added_at": str,
+            "source": str,
+        },
+        pk="id",
+        not_null={"url", "enabled", "error_count"},
+        defaults={"enabled": 1, "error_count": 0},
+    )
+    _table(db, "feeds").create_index(["url"], unique=True)
+    _table(db, "feeds").create_index(["enabled", "next_poll_at"])
+    _table(db, "articles").create(
+        {
+            "id": int,
+            "url": str,
+            "title": str,
+            "author": str,
+            "published_at": str,
+            "fetched_at": str,
+            "text": str,
+            "content_hash": str,
+            "language": str,
+            "site_name": str,
+            "source_agency": str,
+            "syndicated": int,
+            "syndication_evidence": str,
+            "word_count": int,
+        },
+        pk="id",
+        not_null={"url", "text", "content_hash", "syndicated"},
+        defaults={"syndicated": 0},
+    )
+    _table(db, "articles").create_index(["url"], unique=True)
+    _table(db, "articles").create_index(["content_hash"], unique=True)
+    _table(db, "entries").create(
+        {
+            "id": int,
+            "feed_id": int,
+            "guid": str,
+            "link": str,
+            "title": str,
+            "published_at": str,
+            "updated_at": str,
+            "first_seen_at": str,
+            "article_id": int,
+            "status": str,
+            "error_kind": str,
+            "error": str,
+            "attempts": int,
+        },
+        pk="id",
+        not_null={"feed_id", "guid", "status", "attempts"},
+        defaults={"status": STATUS_PENDING, "attempts": 0},
+        foreign_keys=[("feed_id", "feeds", "id"), ("article_id", "articles", "id")],
+    )
+    _table(db, "entries").create_index(["feed_id", "guid"], unique=True)
+    _table(db, "entries").create_index(["status"])
+    _table(db, "entries").create_index(["article_id"])
+    _table(db, "articles").enable_fts(["title", "text"], create_triggers=True)
+
+
+def _table(db: Database, name: str) -> Table:
+    return db.table(name)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PendingEntry:
+    """An entry whose page still has to be fetched."""
+
+    id: int
+    feed_id: int
+    link: str | None
+    attempts: int
+    # set when a stored story's feed entry was updated: refetch, update in place
+    article_id: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoreOutcome:
+    article_id: int
+    status: str
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") if moment is not None else None
+
+
+class Store:
+    """All reads and writes of the feedworker database."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            _create_private(self.path)
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
+            self.db = Database(conn)
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            migrations.apply(self.db)
+        except (sqlite3.Error, OSError) as e:
+            raise StorageError(f"cannot use database {self.path}: {e}") from e
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def _writing(self) -> Iterator[Database]:
+        try:
+            with self.db.atomic() as db:
+                yield db
+        except sqlite3.IntegrityError:
+            raise
+        except sqlite3.Error as e:
+            raise StorageError(f"database write failed ({self.path}): {e}") from e
+
+    # feeds -----------------------------------------------------------------
+
+    def add_feed(
+        self, url: str, *, name: str | None, interval_s: int, source: str, now: datetime
+    ) -> tuple[int, bool]:
+        """Register ``url``; returns ``(feed id, created)``. An existing feed is left as is."""
+        existing = self.db.execute("SELECT id FROM feeds WHERE url = ?", [url]).fetchone()
+        if existing:
+            return int(existing[0]), False
+        with self._writing() as db:
+            table = _table(db, "feeds")
+            table.insert(
+                {
+                    "url": url,
+                    "name": name,
+                    "interval_s": interval_s,
+                    "enabled": 1,
+                    "error_count": 0,
+                    "added_at": iso(now),
+                    "source": source,
+                    "next_poll_at": iso(now),
+                }
+            )
+            return int(cast(int, table.last_pk)), True
+
+    def sync_config_feeds(
+        self, feeds: Iterable[FeedSettings], *, default_interval_s: int, now: datetime
+    ) -> None:
+        """Make the database match the config's ``[[feeds]]`` (names and intervals)."""
+        with self._writing() as db:
+            for feed in feeds:
+                interval = feed.interval or default_interval_s
+                row = db.execute("SELECT id FROM feeds WHERE url = ?", [feed.url]).fetchone()
+                if row is None:
+                    _table(db, "feeds").insert(
+                        {
+                            "url": feed.url,
+                            "name": feed.name,
+                            "interval_s": interval,
+                            "enabled": 1,
+                            "error_count": 0,
+                            "added_at": iso(now),
+                            "source": "config",
+                            "next_poll_at": iso(now),
+                        }
+                    )
+                else:
+                    db.execute(
+                        "UPDATE feeds SET name = coalesce(?, name), interval_s = ? WHERE id = ?",
+                        [feed.name, interval, row[0]],
+                    )
+
+    def find_feed_id(self, url_or_id: str) -> int | None:
+        if url_or_id.isdigit():
+            row = self.db.execute("SELECT id FROM feeds WHERE id = ?", [int(url_or_id)]).fetchone()
+        else:
+            row = self.db.execute("SELECT id FROM feeds WHERE url = ?", [url_or_id]).fetchone()
+        return int(row[0]) if row else None
+
+    def remove_feed(self, feed_id: int) -> None:
+        """Forget a feed and its entries; stored articles stay."""
+        with self._writing() as db:
+            db.execute("DELETE FROM entries WHERE feed_id = ?", [feed_id])
+            db.execute("DELETE FROM feeds WHERE id = ?", [feed_id])
+
+    def feed_rows(self) -> list[dict[str, Any]]:
+        return list(_table(self.db, "feeds").rows_where(order_by="id"))
+
+    def feeds_to_poll(self, *, due_before: datetime | None) -> list[Feed]:
+        """Enabled feeds, optionally only those due by ``due_before`` (indexed query)."""
+        sql = (
+            "SELECT id, url, name, enabled, interval_s, etag, last_modified, error_count "
+            "FROM feeds WHERE enabled = 1"
+        )
+        params: list[Any] = []
+        if due_before is not None:
+            sql += " AND (next_poll_at IS NULL OR next_poll_at <= ?)"
+            params.append(iso(due_before))
+        sql += " ORDER BY next_poll_at, id"
+        return [
+            Feed(
+                id=row[0],
+                url=row[1],
+                name=row[2],
+                enabled=bool(row[3]),
+                interval_s=row[4],
+                etag=row[5],
+                last_modified=row[6],
+                error_count=row[7],
+            )
+            for row in self.db.execute(sql, params).fetchall()
+        ]
+
+    def record_poll(
+        self,
+        feed: Feed,
+        *,
+        status: int,
+        title: str | None,
+        etag: str | None,
+        last_modified: str | None,
+        warning: str | None,
+        now: datetime,
+        next_poll_at: datetime,
+    ) -> None:
+        with self._writing() as db:
+            db.execute(
+                "UPDATE feeds SET title = coalesce(?, title), etag = ?, last_modified = ?, "
+                "last_polled_at = ?, next_poll_at = ?, last_status = ?, error_count = 0, "
+                "last_error_kind = CASE WHEN ? IS NULL THEN NULL ELSE 'bozo' END, last_error = ? "
+                "WHERE id = ?",
+                [
+                    title,
+                    etag,
+                    last_modified,
+                    iso(now),
+                    iso(next_poll_at),
+                    str(status),
+                    warning,
+                    warning,
+                    feed.id,
+                ],
+            )
+
+    def record_poll_failure(
+        self, feed: Feed, error: FetchError | ParseError, *, now: datetime, next_poll_at: datetime
+    ) -> None:
+        status = str(error.status) if isinstance(error, FetchError) and error.status else "error"
+        with self._writing() as db:
+            db.execute(
+                "UPDATE feeds SET last_polled_at = ?, next_poll_at = ?, last_status = ?, "
+                "error_count = error_count + 1, last_error_kind = ?, last_error = ? WHERE id = ?",
+                [iso(now), iso(next_poll_at), status, error.kind, error.message, feed.id],
+            )
+
+    # entries ---------------------------------------------------------------
+
+    def add_entries(self, feed_id: int, entries: Iterable[FeedEntry], *, now: datetime) -> int:
+        """Record every entry not seen before; an entry updated since is queued again.
+
+        Returns how many entries were new.
+        """
+        new = 0
+        with self._writing() as db:
+            for entry in entries:
+                cursor = db.execute(
+                    "INSERT INTO entries (feed_id, guid, link, title, published_at, updated_at, "
+                    "first_seen_at, status, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0) "
+                    "ON CONFLICT (feed_id, guid) DO UPDATE SET "
+                    "  link = excluded.link, title = excluded.title, "
+                    "  updated_at = excluded.updated_at, status = ?, attempts = 0 "
+                    "WHERE excluded.updated_at > entries.updated_at",
+                    [
+                        feed_id,
+                        entry.guid,
+                        entry.link,
+                        entry.title,
+                        iso(entry.published_at),
+                        iso(entry.updated_at),
+                        iso(now),
+                        STATUS_PENDING,
+                        STATUS_PENDING,
+                    ],
+                )
+                new += cursor.rowcount
+        return new
+
+    def pending_entries(self, feed_ids: Iterable[int] | None = None) -> list[PendingEntry]:
+        """Entries still to process: new ones, and failed ones with attempts left."""
+        sql = (
+            "SELECT id, feed_id, link, attempts, article_id FROM entries WHERE "
+            "(status = ? OR (status = ? AND attempts < ?))"
+        )
+        params: list[Any] = [STATUS_PENDING, STATUS_FAILED, MAX_ENTRY_ATTEMPTS]
+        if feed_ids is not None:
+            ids = list(feed_ids)
+            sql += f" AND feed_id IN ({', '.join('?' for _ in ids)})"
+            params.extend(ids)
+        sql += " ORDER BY id"
+        return [
+            PendingEntry(id=r[0], feed_id=r[1], link=r[2], attempts=r[3], article_id=r[4])
+            for r in self.db.execute(sql, params).fetchall()
+        ]
+
+    def mark_entry(
+        self, entry_id: int, status: str, *, kind: str | None, error: str | None
+    ) -> None:
+        with self._writing() as db:
+            db.execute(
+                "UPDATE entries SET status = ?, error_kind = ?, error = ?, "
+                "attempts = attempts + 1 WHERE id = ?",
+                [status, kind, error, entry_id],
+            )
+
+    def link_entry(self, entry_id: int, article_id: int, status: str) -> None:
+        with self._writing() as db:
+            db.execute(
+                "UPDATE entries SET status = ?, article_id = ?, error_kind = NULL, error = NULL, "
+                "attempts = attempts + 1 WHERE id = ?",
+                [status, article_id, entry_id],
+            )
+
+    # articles --------------------------------------------------------------
+
+    def article_id_for_url(self, url: str) -> int | None:
+        row = self.db.execute("SELECT id FROM articles WHERE url = ?", [url]).fetchone()
+        return int(row[0]) if row else None
+
+    def store_article(
+        self, entry_id: int, article: Article, *, fetched_at: datetime, refetch: bool
+    ) -> StoreOutcome:
+        """Insert or update ``article`` and link the entry, in one transaction.
+
+        Same URL: the article is updated in place. Same text under another URL:
+        the entry is linked to the stored copy (``duplicate_content``). A
+        ``refetch`` is an updated entry of a story already stored.
+        """
+        record = {
+            "url": article.url,
+            "title": article.title,
+            "author": article.author,
+            "published_at": iso(article.published_at),
+            "fetched_at": iso(fetched_at),
+            "text": article.text,
+            "content_hash": article.content_hash,
+            "language": article.language,
+            "site_name": article.site_name,
+            "source_agency": article.source_agency,
+            "syndicated": int(article.syndicated),
+            "syndication_evidence": json.dumps(
+                [{"rule": e.rule, "match": e.match} for e in article.evidence], ensure_ascii=False
+            ),
+            "word_count": article.word_count,
+        }
+        with self._writing() as db:
+            same_text = db.execute(
+                "SELECT id, url FROM articles WHERE content_hash = ?", [article.content_hash]
+            ).fetchone()
+            same_url = db.execute("SELECT id FROM articles WHERE url = ?", [article.url]).fetchone()
+            if same_text is not None and (same_url is None or same_text[0] == same_url[0]):
+                if same_text[1] != article.url:
+                    status = STATUS_DUPLICATE_CONTENT
+                else:
+                    status = STATUS_STORED if refetch else STATUS_DUPLICATE_URL
+                article_id = int(same_text[0])
+            elif same_url is not None and same_text is None:
+                article_id = int(same_url[0])
+                _table(db, "articles").update(article_id, record)
+                status = STATUS_STORED
+            elif same_url is not None:
+                # New text at this URL equals another stored story: keep both rows apart.
+                article_id = int(same_text[0])
+                status = STATUS_DUPLICATE_CONTENT
+            else:
+                table = _table(db, "articles")
+                table.insert(record)
+                article_id = int(cast(int, table.last_pk))
+                status = STATUS_STORED
+            db.execute(
+                "UPDATE entries SET status = ?, article_id = ?, error_kind = NULL, error = NULL, "
+                "attempts = attempts + 1 WHERE id = ?",
+                [status, article_id, entry_id],
+            )
+        return StoreOutcome(article_id=article_id, status=status)
+
+    # reporting -------------------------------------------------------------
+
+    def stats(self) -> dict[str, Any]:
+        def scalar(sql: str) -> int:
+            return int(self.db.execute(sql).fetchone()[0] or 0)
+
+        entries_by_status = dict(
+            self.db.execute("SELECT status, count(*) FROM entries GROUP BY status").fetchall()
+        )
+        feed_errors = dict(
+            self.db.execute(
+                "SELECT last_error_kind, count(*) FROM feeds "
+                "WHERE last_error_kind IS NOT NULL GROUP BY last_error_kind"
+            ).fetchall()
+        )
+        entry_errors = dict(
+            self.db.execute(
+                "SELECT error_kind, count(*) FROM entries "
+                "WHERE error_kind IS NOT NULL GROUP BY error_kind"
+            ).fetchall()
+        )
+        return {
+            "feeds": scalar("SELECT count(*) FROM feeds"),
+            "feeds_enabled": scalar("SELECT count(*) FROM feeds WHERE enabled = 1"),
+            "entries": scalar("SELECT count(*) FROM entries"),
+            "entries_by_status": entries_by_status,
+            "articles": scalar("SELECT count(*) FROM articles"),
+            "duplicates_avoided": entries_by_status.get(STATUS_DUPLICATE_URL, 0)
+            + entries_by_status.get(STATUS_DUPLICATE_CONTENT, 0),
+            "syndicated": scalar("SELECT count(*) FROM articles WHERE syndicated = 1"),
+            "feed_errors": feed_errors,
+            "entry_errors": entry_errors,
+        }
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file owner-only before SQLite opens it."""
+    if str(path) == ":memory:" or path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))

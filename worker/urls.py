@@ -1,0 +1,94 @@
+"""Canonical URLs: one spelling per page, so URL variants dedupe (pure)."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+# Query parameters that only track the reader, never select content.
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_hsenc",
+        "_hsmi",
+        "mkt_tok",
+        "ocid",
+        "cmpid",
+        "ncid",
+        "sr_share",
+        "ref_src",
+        "spm",
+        "at_medium",
+        "at_campaign",
+        "__twitter_impression",
+    }
+)
+TRACKING_PREFIXES = ("utm_", "pk_", "piwik_", "ga_", "hsa_", "oly_", "vero_")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def is_tracking_param(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
+
+
+def canonicalize_url(url: str, base: str | None = None) -> str:
+    """Resolve against ``base``, lower-case scheme and host, drop the default port,
+    fragment and tracking parameters, and sort what remains of the query.
+
+    Never raises: a URL it cannot take apart is returned stripped.
+    """
+    url = url.strip()
+    if base:
+        try:
+            url = urljoin(base, url)
+        except ValueError:
+            return url
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return url
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        return urlunsplit((scheme, parts.netloc, parts.path, parts.query, ""))
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
+    if parts.username is not None:
+        credentials = parts.username + (f":{parts.password}" if parts.password else "")
+        netloc = f"{credentials}@{netloc}"
+    path = parts.path or "/"
+    query_pairs = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not is_tracking_param(k)
+    ]
+    query = urlencode(sorted(query_pairs), doseq=False)
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def host_of(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def same_site(a: str, b: str) -> bool:
+    """True when both URLs are on the same registrable-ish host (``www.`` ignored)."""
+
+    def bare(host: str) -> str:
+        return host.removeprefix("www.")
+
+    return bool(host_of(a)) and bare(host_of(a)) == bare(host_of(b))
