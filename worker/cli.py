@@ -16,12 +16,15 @@ from typing import Any
 import click
 
 from .config import (
+    FeedSettings,
     Settings,
     StoreSettings,
     config_path_from,
     load_settings,
     parse_duration,
 )
+from .daemon import run_daemon
+from .demo import SiteServer, demo_feed_paths, demo_routes
 from .exceptions import ConfigError, FeedworkerError, StorageError
 from .fetch import Fetcher
 from .logs import configure_logging
@@ -30,6 +33,7 @@ from .pipeline import Ingestor, RunReport
 from .store import Store
 
 EXIT_USAGE = 2
+DEMO_DB = "feedworker-demo.db"
 
 
 @dataclass
@@ -103,8 +107,6 @@ def run(obj: _Context, once: bool) -> None:
             report = asyncio.run(_run_once(settings, store))
             _print_report(report)
         else:
-            from .daemon import run_daemon
-
             run_daemon(settings, store)
 
 
@@ -282,22 +284,14 @@ def stats(obj: _Context, as_json: bool) -> None:
 
 
 @main.command()
-@click.option(
-    "--db",
-    "demo_db",
-    default="feedworker-demo.db",
-    show_default=True,
-    help="Demo database (recreated on every run).",
-)
 @click.pass_obj
-def demo(obj: _Context, demo_db: str) -> None:
-    """Serve the bundled sample news site on 127.0.0.1 and ingest it."""
-    from .config import FeedSettings
-    from .demo import SiteServer, demo_feed_paths, demo_routes
+def demo(obj: _Context) -> None:
+    """Serve the bundled sample news site on 127.0.0.1 and ingest it.
 
-    path = Path(demo_db)
-    for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-        stale.unlink(missing_ok=True)
+    The demo database (--db, default feedworker-demo.db) is recreated each time.
+    """
+    path = Path(obj.db or DEMO_DB)
+    _remove_old_demo_database(path)
     with SiteServer() as server:
         server.routes.update(demo_routes(server.base_url))
         settings = replace(
@@ -320,3 +314,14 @@ def demo(obj: _Context, demo_db: str) -> None:
         f'  sqlite-utils {path} "select id, title, source_agency, syndicated from articles" -t'
     )
     click.echo(f"  sqlite-utils search {path} articles ferry -c title")
+
+
+def _remove_old_demo_database(path: Path) -> None:
+    """Delete a previous demo database, and refuse to touch any other database."""
+    if path.exists():
+        with Store(path) as store:
+            urls = [row["url"] for row in store.feed_rows()]
+        if any(not url.startswith("http://127.0.0.1:") for url in urls):
+            raise StorageError(f"{path} holds real feeds; the demo needs a fresh file (use --db)")
+    for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        stale.unlink(missing_ok=True)

@@ -107,6 +107,8 @@ _FURNITURE_PHRASE = re.compile(
 # Short lines only: a long "Copyright ... All rights reserved ..." line is a wire
 # sign-off that syndication must still see.
 _FURNITURE_MAX_CHARS = 120
+# Fewer words than this is a section front, a video page or an error page, not a story.
+MIN_ARTICLE_WORDS = 15
 
 
 def extract_page(html: str, url: str, rules: Iterable[SiteRule] = ()) -> ExtractedPage:
@@ -135,8 +137,9 @@ def extract_page(html: str, url: str, rules: Iterable[SiteRule] = ()) -> Extract
         raise ExtractError(url, "no article text found")
     byline = metadata.byline()
     paragraphs = list(_clean_paragraphs(document.text or "", byline=byline, title=document.title))
-    if not paragraphs:
-        raise ExtractError(url, "no article text left after removing page furniture")
+    words = sum(len(p.split()) for p in paragraphs)
+    if words < MIN_ARTICLE_WORDS:
+        raise ExtractError(url, f"no article text: {words} words after removing page furniture")
     return ExtractedPage(
         title=metadata.title() or document.title or None,
         author=metadata.author() or document.author or None,

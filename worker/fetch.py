@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from urllib.parse import urljoin
 
@@ -21,7 +22,7 @@ from .exceptions import FetchError
 from .types import Response
 from .urls import host_of
 
-_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _SINGLE_BYTE_LATIN = frozenset(
     {
         "iso-8859-1",
@@ -77,10 +78,14 @@ class Fetcher:
         accept: str,
         etag: str | None = None,
         last_modified: str | None = None,
+        follow: Callable[[str], Awaitable[bool]] | None = None,
     ) -> Response:
         """GET ``url``, following redirects; a 304 comes back with an empty body.
 
-        Raises :class:`FetchError` for every failure, with a ``kind``.
+        ``follow(target)`` may veto a redirect hop (the caller already has that
+        page): the redirect response itself is then returned, with an empty
+        body and ``final_url`` set to the target. Raises :class:`FetchError`
+        for every failure, with a ``kind``.
         """
         headers = {"Accept": accept}
         if etag:
@@ -89,13 +94,15 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         try:
             async with asyncio.timeout(self._settings.timeout):
-                return await self._follow(url, headers)
+                return await self._follow(url, headers, follow)
         except TimeoutError as e:
             raise FetchError(
                 url, "timeout", f"no complete response within {self._settings.timeout:g}s"
             ) from e
 
-    async def _follow(self, url: str, headers: dict[str, str]) -> Response:
+    async def _follow(
+        self, url: str, headers: dict[str, str], follow: Callable[[str], Awaitable[bool]] | None
+    ) -> Response:
         redirects: list[str] = []
         current = url
         while True:
@@ -118,6 +125,17 @@ class Fetcher:
             if target in redirects or target == url:
                 raise FetchError(url, "too_many_redirects", f"redirect loop at {target}")
             redirects.append(target)
+            if follow is not None and not await follow(target):
+                return Response(
+                    url=url,
+                    final_url=target,
+                    status=301,
+                    content_type="",
+                    body=b"",
+                    etag=None,
+                    last_modified=None,
+                    redirects=tuple(redirects),
+                )
             if len(redirects) > self._settings.max_redirects:
                 raise FetchError(
                     url, "too_many_redirects", f"more than {self._settings.max_redirects} redirects"
@@ -128,7 +146,7 @@ class Fetcher:
         """One hop: a finished :class:`Response`, or the ``Location`` to follow."""
         try:
             async with self._client.stream("GET", current, headers=headers) as r:
-                if r.status_code in _REDIRECT_STATUSES and "location" in r.headers:
+                if r.status_code in REDIRECT_STATUSES and "location" in r.headers:
                     return r.headers["location"]
                 if r.status_code >= 400:
                     raise FetchError(

@@ -12,7 +12,7 @@ import logging
 import random
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
@@ -21,7 +21,7 @@ from .config import Settings, SiteRule
 from .dedupe import content_hash, word_count
 from .exceptions import ExtractError, FetchError, ParseError
 from .extract import extract_page
-from .fetch import Fetcher, decode_html, is_html
+from .fetch import REDIRECT_STATUSES, Fetcher, decode_html, is_html
 from .logs import event
 from .poll import poll_feed
 from .schedule import next_poll_after_failure, next_poll_after_success
@@ -206,7 +206,15 @@ class Ingestor:
         started = time.monotonic()
         link = entry.link or canonical
         try:
-            response = await self._fetcher.get(link, accept=PAGE_ACCEPT)
+            response = await self._fetcher.get(
+                link, accept=PAGE_ACCEPT, follow=self._redirect_checker(entry, canonical)
+            )
+            if response.status in REDIRECT_STATUSES:
+                stored = self._store.article_id_for_url(canonicalize_url(response.final_url))
+                if stored is not None:
+                    self._store.link_entry(entry.id, stored, STATUS_DUPLICATE_URL)
+                    report.outcomes[STATUS_DUPLICATE_URL] += 1
+                    return
             if not is_html(response):
                 raise FetchError(
                     link,
@@ -251,6 +259,25 @@ class Ingestor:
             syndicated=article.syndicated,
             duration_s=round(time.monotonic() - started, 3),
         )
+
+    def _redirect_checker(
+        self, entry: PendingEntry, own: str
+    ) -> Callable[[str], Awaitable[bool]] | None:
+        """Stop following a redirect to a page already stored (or being stored now)."""
+        if entry.article_id is not None:
+            return None
+
+        async def follow(target: str) -> bool:
+            canonical = canonicalize_url(target)
+            in_flight = self._url_locks.get(canonical)
+            if canonical != own and in_flight is not None and in_flight.locked():
+                # Bounded by the fetch deadline, so two pages redirecting to
+                # each other cannot wait on each other forever.
+                async with in_flight:
+                    pass
+            return self._store.article_id_for_url(canonical) is None
+
+        return follow
 
     def _fail(
         self, entry: PendingEntry, report: RunReport, status: str, kind: str, message: str

@@ -123,7 +123,11 @@ class _RouteHandler(BaseHTTPRequestHandler):
                 self._send(304, b"", {"ETag": etag, "Last-Modified": STATIC_LAST_MODIFIED})
                 return
         body = route.body
-        if "gzip" in self.headers.get("Accept-Encoding", "") and len(body) > 512:
+        if (
+            "gzip" in self.headers.get("Accept-Encoding", "")
+            and len(body) > 512
+            and "Content-Encoding" not in headers
+        ):
             body = gzip.compress(body)
             headers["Content-Encoding"] = "gzip"
         self._send(route.status, body, headers)
