@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cssselect import GenericTranslator, SelectorError
+
 from .exceptions import ConfigError
 
 DEFAULT_CONFIG_PATH = Path("config/feedworker.toml")
@@ -207,7 +209,17 @@ def _site_rule(item: Mapping[str, Any], index: int) -> SiteRule:
     keep = item.get("keep")
     if keep is not None and not isinstance(keep, str):
         raise ConfigError(f"{prefix}keep: expected a CSS selector string")
+    for key, selector in [("drop", s) for s in drop] + ([("keep", keep)] if keep else []):
+        try:
+            css_to_xpath(selector)
+        except SelectorError as e:
+            raise ConfigError(f"{prefix}{key}: invalid CSS selector {selector!r}: {e}") from e
     return SiteRule(host=_string(item, "host", prefix, "").lower(), drop=tuple(drop), keep=keep)
+
+
+def css_to_xpath(selector: str) -> str:
+    """XPath for a CSS selector; raises ``cssselect.SelectorError`` when it is invalid."""
+    return str(GenericTranslator().css_to_xpath(selector))
 
 
 def _feed(item: Mapping[str, Any], index: int) -> FeedSettings:

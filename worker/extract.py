@@ -16,10 +16,9 @@ from urllib.parse import urljoin
 
 import lxml.html
 import trafilatura
-from cssselect import GenericTranslator, SelectorError
 from dateutil import parser as date_parser
 
-from .config import SiteRule
+from .config import SiteRule, css_to_xpath
 from .exceptions import ExtractError
 from .types import ExtractedPage
 from .urls import host_of
@@ -121,7 +120,7 @@ def extract_page(html: str, url: str, rules: Iterable[SiteRule] = ()) -> Extract
     metadata = _Metadata(tree, url)
     content_root = tree
     if rule is not None and rule.keep:
-        kept = tree.xpath(_xpath(rule.keep, url))
+        kept = tree.xpath(css_to_xpath(rule.keep))
         if kept:
             content_root = kept[0]
     document = trafilatura.bare_extraction(
@@ -131,7 +130,7 @@ def extract_page(html: str, url: str, rules: Iterable[SiteRule] = ()) -> Extract
         include_comments=False,
         include_tables=False,
         favor_precision=True,
-        prune_xpath=[_xpath(css, url) for css in rule.drop] if rule else None,
+        prune_xpath=[css_to_xpath(css) for css in rule.drop] if rule else None,
     )
     if not isinstance(document, trafilatura.settings.Document) or not (document.text or "").strip():
         raise ExtractError(url, "no article text found")
@@ -161,13 +160,6 @@ def _rule_for(url: str, rules: Iterable[SiteRule]) -> SiteRule | None:
         if host == rule.host or host.endswith("." + rule.host):
             return rule
     return None
-
-
-def _xpath(css: str, url: str) -> str:
-    try:
-        return str(GenericTranslator().css_to_xpath(css))
-    except SelectorError as e:
-        raise ExtractError(url, f"bad CSS selector in site rule: {css!r}") from e
 
 
 def _clean_paragraphs(text: str, *, byline: str | None, title: str | None) -> Iterator[str]:

@@ -12,10 +12,10 @@ import logging
 import random
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from .config import Settings, SiteRule
 from .dedupe import content_hash, word_count
@@ -35,6 +35,8 @@ from .store import (
 from .syndication import agency_named, assess
 from .types import Article, Feed
 from .urls import canonicalize_url, same_site
+
+T = TypeVar("T")
 
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 
@@ -117,21 +119,23 @@ class Ingestor:
         report = RunReport()
         feeds = self._store.feeds_to_poll(due_before=due_before)
         self._progress.begin("Polling feeds", len(feeds))
-        await self._run_all([self._poll(feed, report) for feed in feeds])
+        await self._run_all(feeds, lambda feed: self._poll(feed, report))
         pending = self._store.pending_entries()
         self._progress.begin("Fetching articles", len(pending))
-        await self._run_all([self._process(entry, report) for entry in pending])
+        await self._run_all(pending, lambda entry: self._process(entry, report))
         return report
 
-    async def _run_all(self, jobs: list[asyncio.Future[None] | object]) -> None:
-        limit = asyncio.Semaphore(self._settings.fetch.concurrency)
+    async def _run_all(self, items: Sequence[T], handle: Callable[[T], Awaitable[None]]) -> None:
+        """``handle`` every item with at most ``[fetch] concurrency`` in progress."""
+        remaining = iter(items)  # shared by the workers: each item is taken once
 
-        async def bounded(job: object) -> None:
-            async with limit:
-                await job  # type: ignore[misc]
-            self._progress.advance()
+        async def work() -> None:
+            for item in remaining:
+                await handle(item)
+                self._progress.advance()
 
-        await asyncio.gather(*(bounded(job) for job in jobs))
+        workers = min(self._settings.fetch.concurrency, len(items))
+        await asyncio.gather(*(work() for _ in range(workers)))
 
     async def _poll(self, feed: Feed, report: RunReport) -> None:
         started = time.monotonic()
@@ -257,6 +261,8 @@ class Ingestor:
             status=outcome.status,
             article_id=outcome.article_id,
             syndicated=article.syndicated,
+            link=entry.link,
+            redirects=list(response.redirects) or None,
             duration_s=round(time.monotonic() - started, 3),
         )
 

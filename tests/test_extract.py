@@ -1,0 +1,61 @@
+"""Cleaning a page: main text, metadata, and per-site rules for what the extractor misses."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import article_page, paragraphs
+
+from worker.config import SiteRule, settings_from_mapping
+from worker.exceptions import ConfigError
+from worker.extract import extract_page
+
+PROMO = (
+    "Members of our loyalty club get early access to every concert in the harbour series, "
+    "a free programme at each door, discounted parking on the quay and a monthly draw for "
+    "backstage tours, so join today and never miss a show again this season."
+)
+
+
+def _page_with_promo() -> str:
+    body = paragraphs("concerts")
+    body.insert(2, f'</p><div class="club-promo"><p>{PROMO}</p></div><p>')
+    return article_page("Concert season opens", body)
+
+
+def test_site_rule_drop_removes_what_the_extractor_keeps() -> None:
+    url = "https://news.example.com/concerts"
+    assert PROMO in extract_page(_page_with_promo(), url).text
+    rule = SiteRule(host="example.com", drop=(".club-promo",))
+    text = extract_page(_page_with_promo(), url, [rule]).text
+    assert PROMO not in text
+    assert "Paragraph 3 about concerts" in text
+
+
+def test_site_rule_keep_selects_the_article_element() -> None:
+    html = article_page("Tides", paragraphs("tides")).replace(
+        "<footer>",
+        '<div class="sidebar-story"><p>' + " ".join(paragraphs("sidebar gossip", 3)) + "</p></div><footer>",
+    )
+    rule = SiteRule(host="news.example.com", keep="article")
+    text = extract_page(html, "https://news.example.com/tides", [rule]).text
+    assert "sidebar gossip" not in text and "Paragraph 4 about tides" in text
+
+
+def test_rules_apply_only_to_their_host() -> None:
+    rule = SiteRule(host="other.example.org", drop=(".club-promo",))
+    assert PROMO in extract_page(_page_with_promo(), "https://news.example.com/c", [rule]).text
+
+
+def test_invalid_css_selector_is_a_config_error_naming_the_key() -> None:
+    with pytest.raises(ConfigError, match=r"sites\[0\]\.drop"):
+        settings_from_mapping({"sites": [{"host": "example.com", "drop": ["div[["]}]})
+
+
+def test_author_is_a_person_and_time_zone_is_honoured() -> None:
+    head = ('<meta name="author" content="Ada Lovelace">'
+            '<meta property="article:published_time" content="2026-05-19T16:37:00+05:30">')
+    page = extract_page(article_page("T", paragraphs("looms"), head=head), "https://e.example/a")
+    assert page.author == "Ada Lovelace"
+    assert page.published_at is not None and page.published_at.isoformat() == "2026-05-19T11:07:00+00:00"
+    assert page.language == "en" and page.site_name == "Test Gazette"
+    assert page.text.count("\n\n") == 3
