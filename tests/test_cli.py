@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import shutil
 import signal
 import subprocess
@@ -205,3 +206,19 @@ def test_demo_refuses_to_overwrite_a_real_database(cli: Cli) -> None:
     result = cli("demo", check=False)
     assert result.returncode == 2 and "holds real feeds" in result.stderr
     assert cli.rows("select url from feeds") == [{"url": "https://news.example.com/rss"}]
+
+
+def test_progress_bar_only_on_a_terminal(cli: Cli, site: SiteServer) -> None:
+    site.routes["/a.html"] = html_route(article_page("Bar", paragraphs("progress")))
+    site.routes["/feed.xml"] = feed_route(rss([{"link": site.url("/a.html")}]))
+    cli("feeds", "add", site.url("/feed.xml"))
+    quiet = cli("run", "--once")
+    assert "Fetching articles" not in quiet.stderr
+    leader, follower = pty.openpty()
+    subprocess.run([sys.executable, "-m", "worker", "--db", str(cli.db), "run", "--once"],
+                   cwd=cli.workdir, stderr=follower, stdout=subprocess.DEVNULL, check=True,
+                   timeout=60)
+    os.close(follower)
+    shown = os.read(leader, 65536).decode("utf-8", "replace")
+    os.close(leader)
+    assert "Polling feeds" in shown and "100%" in shown

@@ -215,26 +215,28 @@ def decode_html(response: Response) -> str:
     valid non-ASCII UTF-8 (a common server default) yields to UTF-8, so
     mislabelled pages still read correctly.
     """
-    if not response.body.isascii():
+    body = response.body
+    utf8_text = _strict_utf8(body)
+    for declared in (_header_charset(response.content_type), _meta_charset(body)):
+        if not declared:
+            continue
+        if utf8_text is not None and not body.isascii() and _is_single_byte_latin(declared):
+            return utf8_text
         try:
-            utf8_text: str | None = response.body.decode("utf-8")
-        except UnicodeDecodeError:
-            utf8_text = None
-    else:
-        utf8_text = None
-    for declared in (_header_charset(response.content_type), _meta_charset(response.body)):
-        if declared:
-            if utf8_text is not None and _is_single_byte_latin(declared):
-                return utf8_text
-            try:
-                return response.body.decode(declared)
-            except (LookupError, UnicodeDecodeError):
-                continue
+            return body.decode(declared)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    if utf8_text is not None:
+        return utf8_text
+    best = from_bytes(body).best()
+    return str(best) if best is not None else body.decode("utf-8", "replace")
+
+
+def _strict_utf8(body: bytes) -> str | None:
     try:
-        return response.body.decode("utf-8")
+        return body.decode("utf-8")
     except UnicodeDecodeError:
-        best = from_bytes(response.body).best()
-        return str(best) if best is not None else response.body.decode("utf-8", "replace")
+        return None
 
 
 def _is_single_byte_latin(charset: str) -> bool:
