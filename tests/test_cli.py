@@ -215,9 +215,14 @@ def test_progress_bar_only_on_a_terminal(cli: Cli, site: SiteServer) -> None:
     quiet = cli("run", "--once")
     assert "Fetching articles" not in quiet.stderr
     leader, follower = pty.openpty()
-    subprocess.run([sys.executable, "-m", "worker", "--db", str(cli.db), "run", "--once"],
-                   cwd=cli.workdir, stderr=follower, stdout=subprocess.DEVNULL, check=True,
-                   timeout=60)
+    subprocess.run(
+        [sys.executable, "-m", "worker", "--db", str(cli.db), "run", "--once"],
+        cwd=cli.workdir,
+        stderr=follower,
+        stdout=subprocess.DEVNULL,
+        check=True,
+        timeout=60,
+    )
     os.close(follower)
     shown = os.read(leader, 65536).decode("utf-8", "replace")
     os.close(leader)

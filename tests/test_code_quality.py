@@ -11,8 +11,9 @@ BIN = Path(sys.executable).parent
 
 
 def test_ruff_finds_nothing() -> None:
-    result = subprocess.run([BIN / "ruff", "check", "worker", "tests"], cwd=REPO,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [BIN / "ruff", "check", "worker", "tests"], cwd=REPO, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

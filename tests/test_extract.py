@@ -34,7 +34,9 @@ def test_site_rule_drop_removes_what_the_extractor_keeps() -> None:
 def test_site_rule_keep_selects_the_article_element() -> None:
     html = article_page("Tides", paragraphs("tides")).replace(
         "<footer>",
-        '<div class="sidebar-story"><p>' + " ".join(paragraphs("sidebar gossip", 3)) + "</p></div><footer>",
+        '<div class="sidebar-story"><p>'
+        + " ".join(paragraphs("sidebar gossip", 3))
+        + "</p></div><footer>",
     )
     rule = SiteRule(host="news.example.com", keep="article")
     text = extract_page(html, "https://news.example.com/tides", [rule]).text
@@ -52,10 +54,15 @@ def test_invalid_css_selector_is_a_config_error_naming_the_key() -> None:
 
 
 def test_author_is_a_person_and_time_zone_is_honoured() -> None:
-    head = ('<meta name="author" content="Ada Lovelace">'
-            '<meta property="article:published_time" content="2026-05-19T16:37:00+05:30">')
+    head = (
+        '<meta name="author" content="Ada Lovelace">'
+        '<meta property="article:published_time" content="2026-05-19T16:37:00+05:30">'
+    )
     page = extract_page(article_page("T", paragraphs("looms"), head=head), "https://e.example/a")
     assert page.author == "Ada Lovelace"
-    assert page.published_at is not None and page.published_at.isoformat() == "2026-05-19T11:07:00+00:00"
+    assert (
+        page.published_at is not None
+        and page.published_at.isoformat() == "2026-05-19T11:07:00+00:00"
+    )
     assert page.language == "en" and page.site_name == "Test Gazette"
     assert page.text.count("\n\n") == 3

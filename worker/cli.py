@@ -19,6 +19,7 @@ from .config import (
     FeedSettings,
     Settings,
     StoreSettings,
+    check_feed_url,
     config_path_from,
     load_settings,
     parse_duration,
@@ -174,8 +175,7 @@ def feeds() -> None:
 @click.pass_obj
 def feeds_add(obj: _Context, url: str, name: str | None, interval: str | None) -> None:
     """Register the feed at URL."""
-    if not url.lower().startswith(("http://", "https://")):
-        raise ConfigError(f"url: must be an http(s) URL, got {url!r}")
+    check_feed_url(url, key="URL")
     settings = obj.settings()
     interval_s = (
         parse_duration(interval, key="--interval")

@@ -7,6 +7,7 @@ typo in a deployment never silently falls back to a default.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 import tomllib
@@ -14,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from cssselect import GenericTranslator, SelectorError
 
@@ -40,7 +42,7 @@ def parse_duration(value: object, *, key: str) -> int:
     """Seconds from ``90``, ``"90s"``, ``"10m"``, ``"1h"`` or ``"1d"``."""
     if isinstance(value, bool):
         raise ConfigError(f"{key}: expected a duration such as '10m', got {value!r}")
-    if isinstance(value, int | float):
+    if isinstance(value, int | float) and math.isfinite(value):
         seconds = float(value)
     elif isinstance(value, str) and (match := _DURATION.match(value)):
         seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
@@ -134,16 +136,12 @@ def settings_from_mapping(raw: Mapping[str, Any]) -> Settings:
     fetch_settings = FetchSettings(
         user_agent=_string(fetch, "user_agent", "fetch.", DEFAULT_USER_AGENT),
         timeout=_number(fetch, "timeout", "fetch.", DEFAULT_TIMEOUT_S, minimum=0.1),
-        max_bytes=int(_number(fetch, "max_bytes", "fetch.", DEFAULT_MAX_BYTES, minimum=1024)),
-        concurrency=int(_number(fetch, "concurrency", "fetch.", DEFAULT_CONCURRENCY, minimum=1)),
-        per_host_concurrency=int(
-            _number(
-                fetch, "per_host_concurrency", "fetch.", DEFAULT_PER_HOST_CONCURRENCY, minimum=1
-            )
+        max_bytes=_integer(fetch, "max_bytes", "fetch.", DEFAULT_MAX_BYTES, minimum=1024),
+        concurrency=_integer(fetch, "concurrency", "fetch.", DEFAULT_CONCURRENCY, minimum=1),
+        per_host_concurrency=_integer(
+            fetch, "per_host_concurrency", "fetch.", DEFAULT_PER_HOST_CONCURRENCY, minimum=1
         ),
-        max_redirects=int(
-            _number(fetch, "max_redirects", "fetch.", DEFAULT_MAX_REDIRECTS, minimum=0)
-        ),
+        max_redirects=_integer(fetch, "max_redirects", "fetch.", DEFAULT_MAX_REDIRECTS, minimum=0),
     )
     schedule_settings = ScheduleSettings(
         default_interval=parse_duration(
@@ -158,6 +156,17 @@ def settings_from_mapping(raw: Mapping[str, Any]) -> Settings:
         sites=tuple(_site_rule(item, i) for i, item in enumerate(_table_list(raw, "sites"))),
         feeds=tuple(_feed(item, i) for i, item in enumerate(_table_list(raw, "feeds"))),
     )
+
+
+def check_feed_url(url: str, *, key: str) -> None:
+    """Reject anything but an absolute http(s) URL with a host."""
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme.lower() in {"http", "https"} and bool(parts.hostname)
+    except ValueError:
+        valid = False
+    if not valid:
+        raise ConfigError(f"{key}: must be an http(s) URL with a host, got {url!r}")
 
 
 def _section(raw: Mapping[str, Any], name: str) -> Mapping[str, Any]:
@@ -191,11 +200,20 @@ def _number(
     table: Mapping[str, Any], key: str, prefix: str, default: float, *, minimum: float
 ) -> float:
     value = table.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ConfigError(f"{prefix}{key}: expected a number, got {value!r}")
     if value < minimum:
         raise ConfigError(f"{prefix}{key}: must be at least {minimum}, got {value!r}")
     return float(value)
+
+
+def _integer(table: Mapping[str, Any], key: str, prefix: str, default: int, *, minimum: int) -> int:
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{prefix}{key}: expected a whole number, got {value!r}")
+    if value < minimum:
+        raise ConfigError(f"{prefix}{key}: must be at least {minimum}, got {value!r}")
+    return value
 
 
 def _site_rule(item: Mapping[str, Any], index: int) -> SiteRule:
@@ -228,8 +246,7 @@ def _feed(item: Mapping[str, Any], index: int) -> FeedSettings:
     if "url" not in item:
         raise ConfigError(f"{prefix}url: required")
     url = _string(item, "url", prefix, "")
-    if not url.lower().startswith(("http://", "https://")):
-        raise ConfigError(f"{prefix}url: must be an http(s) URL, got {url!r}")
+    check_feed_url(url, key=f"{prefix}url")
     name = item.get("name")
     if name is not None and not isinstance(name, str):
         raise ConfigError(f"{prefix}name: expected a string")

@@ -63,6 +63,8 @@ TZ_ABBREVIATIONS: dict[str, int] = {
     "AKST": -32400,
     "HST": -36000,
 }
+_DEFAULT_A = datetime(2000, 1, 1)
+_DEFAULT_B = datetime(2001, 2, 2)
 _TZINFOS = {name: timezone(timedelta(seconds=offset)) for name, offset in TZ_ABBREVIATIONS.items()}
 
 _PUBLISHED_META = (
@@ -270,9 +272,15 @@ def parse_datetime(text: str) -> datetime | None:
     Day-first is assumed for ambiguous numeric dates, as news bylines outside
     the US write them; a time without a zone is taken as UTC.
     """
+    dayfirst = not _is_iso(text)
     try:
-        parsed = date_parser.parse(text, tzinfos=_TZINFOS, dayfirst=not _is_iso(text))
+        # Parsed against two different defaults: any field that differs between
+        # the results was missing from the text, and a guessed date is no date.
+        parsed = date_parser.parse(text, default=_DEFAULT_A, tzinfos=_TZINFOS, dayfirst=dayfirst)
+        check = date_parser.parse(text, default=_DEFAULT_B, tzinfos=_TZINFOS, dayfirst=dayfirst)
     except (ValueError, OverflowError):
+        return None
+    if parsed.date() != check.date():
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)

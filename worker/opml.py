@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from xml.sax.saxutils import quoteattr
 
@@ -28,7 +29,8 @@ def parse_opml(data: bytes, *, source: str) -> list[Subscription]:
         url = (outline.get("xmlUrl") or outline.get("xmlurl") or "").strip()
         if url.lower().startswith(("http://", "https://")):
             title = outline.get("title") or outline.get("text")
-            subscriptions.append(Subscription(url=url, title=title or None))
+            # exports of untitled feeds carry the URL as their text
+            subscriptions.append(Subscription(url=url, title=title if title != url else None))
     return subscriptions
 
 
@@ -36,14 +38,14 @@ def render_opml(subscriptions: list[Subscription], *, title: str = "feedworker f
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<opml version="2.0">',
-        f"  <head><title>{_escape(title)}</title></head>",
+        f"  <head><title>{_escape(_xml_safe(title))}</title></head>",
         "  <body>",
     ]
     for sub in subscriptions:
-        name = sub.title or sub.url
+        name = _xml_safe(sub.title or sub.url)
         lines.append(
             f'    <outline type="rss" text={quoteattr(name)} title={quoteattr(name)} '
-            f"xmlUrl={quoteattr(sub.url)}/>"
+            f"xmlUrl={quoteattr(_xml_safe(sub.url))}/>"
         )
     lines += ["  </body>", "</opml>"]
     return "\n".join(lines) + "\n"
@@ -51,3 +53,11 @@ def render_opml(subscriptions: list[Subscription], *, title: str = "feedworker f
 
 def _escape(text: str) -> str:
     return quoteattr(text)[1:-1]
+
+
+# Characters XML 1.0 cannot carry even escaped; feed titles do contain them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _xml_safe(text: str) -> str:
+    return _NOT_XML.sub(" ", text)

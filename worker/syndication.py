@@ -70,18 +70,33 @@ _NOT_EDITED = (
     r"généré\s+automatiquement|non\s+(?:édité|modifié)|"
     r"generad[oa]\s+automáticamente|no\s+ha\s+sido\s+editad[oa])"
 )
+# The source must be a feed or service, not any mention of an agency or a wire.
 _FEED_SOURCE = (
-    r"(?:syndicat|agency|wire|news[-\s]?service|news\s+feed|feed\b|"
-    r"newskanal|nachrichtenagentur|presse-agentur|agentur|"
-    r"fil\s+d'actualité|agence|flux|agencia|servicio\s+de\s+noticias)"
+    r"(?:syndicat\w*|(?:agency|wire|news|news[-\s]?service|automated)\s+(?:feed|copy|wire|service)|"
+    r"(?:agency|wire)\s+(?:report|story|dispatch)|wire\s+service|news[-\s]?service|"
+    r"newskanal|nachrichtenagentur|presse-agentur|"
+    r"fil\s+d'(?:actualité|agence)|dépêche\s+d'agence|flux\s+d'agence|"
+    r"servicio\s+de\s+noticias|cable\s+de\s+agencia|agencia\s+de\s+noticias)"
 )
-_DISCLAIMER = re.compile(rf"(?=.*{_NOT_EDITED})(?=.*{_FEED_SOURCE}).*", re.I | re.S)
+# ... and the sentence must speak of the item itself ("this story", "dieser Text").
+_SELF_REFERENCE = (
+    r"(?:\b(?:this|the)\s+(?:\w+\s+){0,2}?(?:story|article|report|text|content|item|copy|piece|"
+    r"dispatch|news)\b|\bthis\s+is\b|\b(?:dieser|diese|der|die)\s+(?:Text|Artikel|Beitrag|Meldung)\b|"
+    r"\b(?:cet|cette|ce)\s+(?:article|dépêche|texte)\b|\b(?:esta|este)\s+(?:nota|noticia|artículo|texto)\b)"
+)
+_DISCLAIMER = re.compile(
+    rf"(?=.*{_NOT_EDITED})(?=.*{_FEED_SOURCE})(?=.*{_SELF_REFERENCE}).*", re.I | re.S
+)
 _DISCLAIMER_MAX_CHARS = 400
 _DISCLAIMER_ZONE = 3  # last paragraphs where a disclaimer may sit
 
 _PLACE = r"(?:[A-Z][A-Z.'-]+(?:\s+[A-Z][A-Z.'-]+){0,3}|[A-Z][a-z.'-]+(?:\s+[A-Z][a-z.'-]+){0,2})"
-_DATE = r"(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
-_DATELINE = re.compile(rf"^{_PLACE}{_DATE}\s*\(({_ALIASES})\)\s*(?:[-\u2013\u2014:]+|\s)")
+_DATE = r",\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2}"
+# A dateline without a date needs its dash: "The Associated Press (AP) said" is prose.
+_DATELINE = re.compile(
+    rf"^{_PLACE}(?:{_DATE}\s*\(({_ALIASES})\)\s*(?:[-\u2013\u2014:]+|\s)"
+    rf"|\s*\(({_ALIASES})\)\s*[-\u2013\u2014:]+)"
+)
 _DATELINE_ZONE_CHARS = 300
 _BYLINE_AGENCY = re.compile(
     rf"^(?:by\s+)?({_ALIASES})(?:\s+staff)?\s*(?:$|[|,/\u2013\u2014-])", re.I
@@ -133,7 +148,8 @@ def assess(page: ExtractedPage, url: str) -> SyndicationVerdict:
             break
         if match := _DATELINE.match(paragraph):
             evidence.insert(0, Evidence(rule="dateline", match=match.group(0).strip()))
-            agencies.insert(0, _ALIAS_TO_AGENCY[match.group(1).casefold()].name)
+            alias = match.group(1) or match.group(2)
+            agencies.insert(0, _ALIAS_TO_AGENCY[alias.casefold()].name)
             break
         offset += len(paragraph) + 2
 

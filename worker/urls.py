@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 # Query parameters that only track the reader, never select content.
 TRACKING_PARAMS = frozenset(
@@ -34,6 +34,7 @@ TRACKING_PARAMS = frozenset(
 )
 TRACKING_PREFIXES = ("utm_", "pk_", "piwik_", "ga_", "hsa_", "oly_", "vero_")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_PATH_SAFE = "/%:@!$&'()*+,;=~-._"
 
 
 def is_tracking_param(name: str) -> bool:
@@ -48,33 +49,36 @@ def canonicalize_url(url: str, base: str | None = None) -> str:
     Never raises: a URL it cannot take apart is returned stripped.
     """
     url = url.strip()
-    if base:
-        try:
-            url = urljoin(base, url)
-        except ValueError:
-            return url
     try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
+        if base:
+            url = urljoin(base, url)
+        return _canonical(url)
+    except (ValueError, UnicodeError):
         return url
-    scheme = parts.scheme.lower()
+
+
+def _canonical(url: str) -> str:
+    parts = urlsplit(url)
     host = (parts.hostname or "").rstrip(".")
     if not host:
-        return urlunsplit((scheme, parts.netloc, parts.path, parts.query, ""))
+        return url  # nothing to normalise safely without a host
+    port = parts.port
+    scheme = parts.scheme.lower()
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
     netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
     if parts.username is not None:
         credentials = parts.username + (f":{parts.password}" if parts.password else "")
         netloc = f"{credentials}@{netloc}"
-    path = parts.path or "/"
+    # Whitespace left before a dropped fragment or query is a typo, not part of the path;
+    # the rest is percent-encoded (spaces, non-ASCII) so a second pass is a no-op.
+    path = quote(parts.path.rstrip(), safe=_PATH_SAFE) or "/"
     query_pairs = [
         (k, v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
         if not is_tracking_param(k)
     ]
-    query = urlencode(sorted(query_pairs), doseq=False)
+    query = urlencode(sorted(query_pairs))
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
