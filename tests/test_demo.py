@@ -67,6 +67,7 @@ def test_demo_article_matches_golden(
         assert fragment not in row["text"], f"boilerplate kept: {fragment!r}"
     evidence = json.loads(row["syndication_evidence"])
     assert bool(evidence) is expected["syndicated"]
-    assert all(set(item) == {"rule", "match"} for item in evidence)
+    assert all({"rule", "family", "match", "position"} <= set(item) for item in evidence)
+    assert (row["syndication_score"] >= 0.5) is expected["syndicated"]
     assert "\n\n" in row["text"] and "\n\n\n" not in row["text"]
     assert row["word_count"] == len(row["text"].split())

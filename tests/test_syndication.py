@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from worker.syndication import agency_named, assess
+from worker.syndication import assess, load_rules
 from worker.types import ExtractedPage, SyndicationVerdict
 
+RULES = load_rules()
 NEWS_URL = "https://news.example.com/world/central-bank-raises-rates-123"
 BODY = (
     "The central bank raised interest rates by a quarter point on Thursday.",
@@ -28,8 +29,8 @@ def page(*paragraphs: str, byline: str | None = None, author: str | None = None)
     )
 
 
-def rules(verdict: SyndicationVerdict) -> list[str]:
-    return [e.rule for e in verdict.evidence]
+def families(verdict: SyndicationVerdict) -> list[str]:
+    return [e.family for e in verdict.evidence]
 
 
 # --- disclaimers --------------------------------------------------------------
@@ -64,9 +65,9 @@ DISCLAIMERS = [
 
 @pytest.mark.parametrize(("disclaimer", "agency"), DISCLAIMERS)
 def test_syndication_disclaimer_flags_page(disclaimer: str, agency: str | None) -> None:
-    verdict = assess(page(*BODY, disclaimer), NEWS_URL)
+    verdict = assess(page(*BODY, disclaimer), NEWS_URL, RULES)
     assert verdict.syndicated
-    assert rules(verdict) == ["disclaimer"]
+    assert families(verdict) == ["disclaimer"]
     assert verdict.evidence[0].match == disclaimer
     assert verdict.source_agency == agency
 
@@ -75,7 +76,7 @@ def test_syndication_disclaimer_flags_page(disclaimer: str, agency: str | None) 
 def test_disclaimer_is_removed_from_text_and_body_stays(
     disclaimer: str, agency: str | None
 ) -> None:
-    verdict = assess(page(*BODY, disclaimer), NEWS_URL)
+    verdict = assess(page(*BODY, disclaimer), NEWS_URL, RULES)
     assert disclaimer not in verdict.text
     assert verdict.text == "\n\n".join(BODY)
 
@@ -85,7 +86,7 @@ def test_disclaimer_at_the_top_of_a_long_story_is_not_evidence() -> None:
         "(This story has not been edited by staff and is auto-generated from a syndicated feed.)"
     )
     paragraphs = (disclaimer, *BODY, *BODY)
-    verdict = assess(page(*paragraphs), NEWS_URL)
+    verdict = assess(page(*paragraphs), NEWS_URL, RULES)
     assert not verdict.syndicated
     assert verdict.text == "\n\n".join(paragraphs)
 
@@ -105,9 +106,9 @@ def test_disclaimer_at_the_top_of_a_long_story_is_not_evidence() -> None:
 )
 def test_agency_dateline_flags_page_and_names_agency(lede: str, agency: str) -> None:
     paragraphs = (lede, *BODY[1:])
-    verdict = assess(page(*paragraphs), NEWS_URL)
+    verdict = assess(page(*paragraphs), NEWS_URL, RULES)
     assert verdict.syndicated
-    assert rules(verdict) == ["dateline"]
+    assert families(verdict) == ["dateline"]
     assert verdict.source_agency == agency
     # the dateline is part of the story: it stays in the text
     assert verdict.text == "\n\n".join(paragraphs)
@@ -115,7 +116,7 @@ def test_agency_dateline_flags_page_and_names_agency(lede: str, agency: str) -> 
 
 def test_dateline_deep_in_the_story_is_not_evidence() -> None:
     paragraphs = (BODY[0] * 6, "WASHINGTON (Reuters) - A quote from a wire story.", BODY[1])
-    verdict = assess(page(*paragraphs), NEWS_URL)
+    verdict = assess(page(*paragraphs), NEWS_URL, RULES)
     assert not verdict.syndicated
 
 
@@ -131,15 +132,15 @@ def test_dateline_deep_in_the_story_is_not_evidence() -> None:
     ],
 )
 def test_agency_byline_flags_page(byline: str | None, author: str | None) -> None:
-    verdict = assess(page(*BODY, byline=byline, author=author), NEWS_URL)
+    verdict = assess(page(*BODY, byline=byline, author=author), NEWS_URL, RULES)
     assert verdict.syndicated
-    assert rules(verdict) == ["agency_byline"]
+    assert families(verdict) == ["agency_byline"]
     assert verdict.source_agency == "Reuters"
     assert verdict.text == "\n\n".join(BODY)
 
 
 def test_staff_byline_is_not_evidence() -> None:
-    verdict = assess(page(*BODY, byline="By Jane Reuterson | Updated: 19-05-2021"), NEWS_URL)
+    verdict = assess(page(*BODY, byline="By Jane Reuterson | Updated: 19-05-2021"), NEWS_URL, RULES)
     assert not verdict.syndicated
     assert verdict.source_agency is None
 
@@ -149,9 +150,9 @@ def test_staff_byline_is_not_evidence() -> None:
 
 def test_reporting_signoff_flags_page_and_is_removed() -> None:
     signoff = "(Reporting by A; Editing by B)"
-    verdict = assess(page(*BODY, signoff), NEWS_URL)
+    verdict = assess(page(*BODY, signoff), NEWS_URL, RULES)
     assert verdict.syndicated
-    assert rules(verdict) == ["signoff"]
+    assert families(verdict) == ["signoff"]
     assert signoff not in verdict.text
     assert verdict.text == "\n\n".join(BODY)
 
@@ -161,18 +162,18 @@ def test_ap_copyright_line_flags_page_names_ap_and_is_removed() -> None:
         "Copyright 2024 The Associated Press. All rights reserved. This material may not be "
         "published, broadcast, rewritten or redistributed without permission."
     )
-    verdict = assess(page(*BODY, copyright_line), NEWS_URL)
+    verdict = assess(page(*BODY, copyright_line), NEWS_URL, RULES)
     assert verdict.syndicated
-    assert rules(verdict) == ["signoff"]
+    assert families(verdict) == ["signoff"]
     assert verdict.source_agency == "AP"
     assert verdict.text == "\n\n".join(BODY)
 
 
 def test_dateline_and_signoff_are_both_evidence_dateline_first() -> None:
     paragraphs = ("LONDON (Reuters) - " + BODY[0], BODY[1])
-    verdict = assess(page(*paragraphs, "(Reporting by A; Editing by B)"), NEWS_URL)
+    verdict = assess(page(*paragraphs, "(Reporting by A; Editing by B)"), NEWS_URL, RULES)
     assert verdict.syndicated
-    assert rules(verdict) == ["dateline", "signoff"]
+    assert families(verdict) == ["dateline", "signoff"]
     assert verdict.source_agency == "Reuters"
     assert verdict.text == "\n\n".join(paragraphs)
 
@@ -203,7 +204,7 @@ def test_dateline_and_signoff_are_both_evidence_dateline_first() -> None:
     ],
 )
 def test_credits_and_mentions_are_not_syndication(paragraphs: tuple[str, ...]) -> None:
-    verdict = assess(page(*paragraphs), NEWS_URL)
+    verdict = assess(page(*paragraphs), NEWS_URL, RULES)
     assert not verdict.syndicated
     assert verdict.evidence == ()
     assert verdict.source_agency is None
@@ -215,7 +216,7 @@ def test_credits_and_mentions_are_not_syndication(paragraphs: tuple[str, ...]) -
 )
 def test_agency_story_on_the_agencys_own_site_is_not_syndicated(url: str) -> None:
     paragraphs = ("WASHINGTON (Reuters) - " + BODY[0], BODY[1], "(Reporting by A; Editing by B)")
-    verdict = assess(page(*paragraphs, byline="Reuters"), url)
+    verdict = assess(page(*paragraphs, byline="Reuters"), url, RULES)
     assert not verdict.syndicated
     assert verdict.evidence == ()
     assert verdict.source_agency == "Reuters"
@@ -224,7 +225,7 @@ def test_agency_story_on_the_agencys_own_site_is_not_syndicated(url: str) -> Non
 
 def test_lookalike_of_agency_domain_is_not_the_agencys_site() -> None:
     paragraphs = ("WASHINGTON (Reuters) - " + BODY[0], BODY[1])
-    verdict = assess(page(*paragraphs), "https://notreuters.com/story")
+    verdict = assess(page(*paragraphs), "https://notreuters.com/story", RULES)
     assert verdict.syndicated
 
 
@@ -236,7 +237,7 @@ def test_lookalike_of_agency_domain_is_not_the_agencys_site() -> None:
     ],
 )
 def test_ordinary_closing_paragraph_is_not_a_disclaimer(closing: str) -> None:
-    verdict = assess(page(*BODY, closing), NEWS_URL)
+    verdict = assess(page(*BODY, closing), NEWS_URL, RULES)
     assert not verdict.syndicated
     assert closing in verdict.text
 
@@ -249,7 +250,7 @@ def test_ordinary_closing_paragraph_is_not_a_disclaimer(closing: str) -> None:
     ],
 )
 def test_lede_naming_an_agency_is_not_a_dateline(lede: str) -> None:
-    verdict = assess(page(lede, *BODY[1:]), NEWS_URL)
+    verdict = assess(page(lede, *BODY[1:]), NEWS_URL, RULES)
     assert not verdict.syndicated
 
 
@@ -274,4 +275,4 @@ def test_lede_naming_an_agency_is_not_a_dateline(lede: str) -> None:
     ],
 )
 def test_agency_named_recognises_only_agency_bylines(text: str | None, agency: str | None) -> None:
-    assert agency_named(text) == agency
+    assert RULES.agency_named(text) == agency

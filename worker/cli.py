@@ -30,8 +30,9 @@ from .exceptions import ConfigError, FeedworkerError, StorageError
 from .fetch import Fetcher
 from .logs import configure_logging
 from .opml import Subscription, parse_opml, render_opml
-from .pipeline import Ingestor, RunReport
+from .pipeline import Ingestor, RunReport, reprocess
 from .store import Store
+from .syndication import RuleSet, load_rules
 
 EXIT_USAGE = 2
 DEMO_DB = "feedworker-demo.db"
@@ -47,6 +48,12 @@ class _Context:
         if self.db:
             settings = replace(settings, store=StoreSettings(path=self.db))
         return settings
+
+    def rules(self, settings: Settings) -> RuleSet:
+        rules_file = settings.syndication.rules_file
+        return load_rules(
+            Path(rules_file) if rules_file else None, threshold=settings.syndication.threshold
+        )
 
     @contextmanager
     def store(self, settings: Settings | None = None) -> Iterator[Store]:
@@ -103,19 +110,21 @@ def main(ctx: click.Context, config_path: str | None, db: str | None, verbose: i
 def run(obj: _Context, once: bool) -> None:
     """Run the worker: one cycle with --once, else the scheduling daemon."""
     settings = obj.settings()
+    rules = obj.rules(settings)
     with obj.store(settings) as store:
         if once:
-            report = asyncio.run(_run_once(settings, store))
+            report = asyncio.run(_run_once(settings, store, rules))
             _print_report(report)
         else:
-            run_daemon(settings, store)
+            run_daemon(settings, store, rules)
 
 
-async def _run_once(settings: Settings, store: Store) -> RunReport:
+async def _run_once(settings: Settings, store: Store, rules: RuleSet) -> RunReport:
     async with Fetcher(settings.fetch) as fetcher:
         progress = _ProgressBar() if sys.stderr.isatty() else None
         try:
-            return await Ingestor(settings, store, fetcher, progress=progress).run_cycle()
+            ingestor = Ingestor(settings, store, fetcher, rules=rules, progress=progress)
+            return await ingestor.run_cycle()
         finally:
             if progress is not None:
                 progress.close()
@@ -256,6 +265,26 @@ def feeds_export(obj: _Context) -> None:
     click.echo(render_opml(subscriptions), nl=False)
 
 
+@main.command("reprocess")
+@click.option(
+    "--since", type=click.DateTime(), help="Only pages fetched at or after this date (UTC)."
+)
+@click.pass_obj
+def reprocess_command(obj: _Context, since: datetime | None) -> None:
+    """Re-run cleaning, syndication flags and clustering over stored pages (no refetch)."""
+    settings = obj.settings()
+    rules = obj.rules(settings)
+    with obj.store(settings) as store:
+        report = reprocess(
+            store, settings, rules, since=since.replace(tzinfo=UTC) if since else None
+        )
+    click.echo(
+        f"Reprocessed {report.pages} pages: {report.updated} updated, "
+        f"{report.clashes} left as they were (text equals another article), "
+        f"{report.failed} without article text."
+    )
+
+
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.pass_obj
@@ -301,7 +330,7 @@ def demo(obj: _Context) -> None:
         )
         click.echo(f"Serving the demo site at {server.base_url}", err=True)
         with _Context(config=None, db=None).store(settings) as store:
-            report = asyncio.run(_run_once(settings, store))
+            report = asyncio.run(_run_once(settings, store, load_rules()))
             _print_report(report)
             figures = store.stats()
     click.echo(

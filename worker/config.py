@@ -33,6 +33,8 @@ DEFAULT_PER_HOST_CONCURRENCY = 2
 DEFAULT_MAX_REDIRECTS = 5
 DEFAULT_INTERVAL_S = 30 * 60
 DEFAULT_TICK_S = 30
+DEFAULT_SYNDICATION_THRESHOLD = 0.5
+DEFAULT_NEAR_DUPLICATE_SIMILARITY = 0.5
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
@@ -56,6 +58,16 @@ def parse_duration(value: object, *, key: str) -> int:
 @dataclass(frozen=True, kw_only=True)
 class StoreSettings:
     path: str = DEFAULT_STORE_PATH
+    # keep each fetched page, compressed, so `feedworker reprocess` needs no refetch
+    keep_html: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class SyndicationSettings:
+    rules_file: str | None = None
+    threshold: float = DEFAULT_SYNDICATION_THRESHOLD
+    # word-shingle Jaccard at or above which two texts are copies of one story
+    near_duplicate_similarity: float = DEFAULT_NEAR_DUPLICATE_SIMILARITY
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -95,6 +107,7 @@ class Settings:
     store: StoreSettings = field(default_factory=StoreSettings)
     fetch: FetchSettings = field(default_factory=FetchSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    syndication: SyndicationSettings = field(default_factory=SyndicationSettings)
     sites: tuple[SiteRule, ...] = ()
     feeds: tuple[FeedSettings, ...] = ()
     source: Path | None = None
@@ -126,11 +139,17 @@ def load_settings(path: Path | None) -> Settings:
 
 
 def settings_from_mapping(raw: Mapping[str, Any]) -> Settings:
-    _reject_unknown(raw, {"store", "fetch", "schedule", "sites", "feeds"}, prefix="")
+    _reject_unknown(raw, {"store", "fetch", "schedule", "syndication", "sites", "feeds"}, prefix="")
     store = _section(raw, "store")
     fetch = _section(raw, "fetch")
     schedule = _section(raw, "schedule")
-    _reject_unknown(store, {"path"}, prefix="store.")
+    syndication = _section(raw, "syndication")
+    _reject_unknown(store, {"path", "keep_html"}, prefix="store.")
+    _reject_unknown(
+        syndication,
+        {f.name for f in dataclasses.fields(SyndicationSettings)},
+        prefix="syndication.",
+    )
     _reject_unknown(fetch, {f.name for f in dataclasses.fields(FetchSettings)}, prefix="fetch.")
     _reject_unknown(schedule, {"default_interval", "tick"}, prefix="schedule.")
     fetch_settings = FetchSettings(
@@ -150,7 +169,19 @@ def settings_from_mapping(raw: Mapping[str, Any]) -> Settings:
         tick=parse_duration(schedule.get("tick", DEFAULT_TICK_S), key="schedule.tick"),
     )
     return Settings(
-        store=StoreSettings(path=_string(store, "path", "store.", DEFAULT_STORE_PATH)),
+        store=StoreSettings(
+            path=_string(store, "path", "store.", DEFAULT_STORE_PATH),
+            keep_html=_boolean(store, "keep_html", "store.", True),
+        ),
+        syndication=SyndicationSettings(
+            rules_file=_string(syndication, "rules_file", "syndication.", "-")
+            if "rules_file" in syndication
+            else None,
+            threshold=_fraction(syndication, "threshold", DEFAULT_SYNDICATION_THRESHOLD),
+            near_duplicate_similarity=_fraction(
+                syndication, "near_duplicate_similarity", DEFAULT_NEAR_DUPLICATE_SIMILARITY
+            ),
+        ),
         fetch=fetch_settings,
         schedule=schedule_settings,
         sites=tuple(_site_rule(item, i) for i, item in enumerate(_table_list(raw, "sites"))),
@@ -213,6 +244,20 @@ def _integer(table: Mapping[str, Any], key: str, prefix: str, default: int, *, m
         raise ConfigError(f"{prefix}{key}: expected a whole number, got {value!r}")
     if value < minimum:
         raise ConfigError(f"{prefix}{key}: must be at least {minimum}, got {value!r}")
+    return value
+
+
+def _boolean(table: Mapping[str, Any], key: str, prefix: str, default: bool) -> bool:
+    value = table.get(key, default)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{prefix}{key}: expected true or false, got {value!r}")
+    return value
+
+
+def _fraction(table: Mapping[str, Any], key: str, default: float) -> float:
+    value = _number(table, key, "syndication.", default, minimum=0.0)
+    if value > 1:
+        raise ConfigError(f"syndication.{key}: must be between 0 and 1, got {value!r}")
     return value
 
 

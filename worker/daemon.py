@@ -20,22 +20,23 @@ from .fetch import Fetcher
 from .logs import event
 from .pipeline import Ingestor
 from .store import Store
+from .syndication import RuleSet
 
 SHUTDOWN_GRACE_S = 10.0
 
 
-def run_daemon(settings: Settings, store: Store) -> None:
-    asyncio.run(_serve(settings, store))
+def run_daemon(settings: Settings, store: Store, rules: RuleSet) -> None:
+    asyncio.run(_serve(settings, store, rules))
 
 
-async def _serve(settings: Settings, store: Store) -> None:
+async def _serve(settings: Settings, store: Store, rules: RuleSet) -> None:
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
 
     async with Fetcher(settings.fetch) as fetcher:
-        ingestor = Ingestor(settings, store, fetcher)
+        ingestor = Ingestor(settings, store, fetcher, rules=rules)
         running: set[asyncio.Task[None]] = set()
 
         async def cycle() -> None:

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Protocol, TypeVar
 
 from .config import Settings, SiteRule
@@ -23,17 +24,19 @@ from .exceptions import ExtractError, FetchError, ParseError
 from .extract import extract_page
 from .fetch import REDIRECT_STATUSES, Fetcher, decode_html, is_html
 from .logs import event
+from .neardup import band_keys, shingles, similarity
 from .poll import poll_feed
 from .schedule import next_poll_after_failure, next_poll_after_success
 from .store import (
     STATUS_DUPLICATE_URL,
     STATUS_FAILED,
     STATUS_SKIPPED,
+    STATUS_STORED,
     PendingEntry,
     Store,
 )
-from .syndication import agency_named, assess
-from .types import Article, Feed
+from .syndication import RuleSet, assess, near_duplicate_flags
+from .types import Article, Feed, StoredCopy
 from .urls import canonicalize_url, same_site
 
 T = TypeVar("T")
@@ -67,18 +70,18 @@ class RunReport:
     failures: list[str] = field(default_factory=list)
 
 
-def clean_page(html: str, url: str, rules: Iterable[SiteRule] = ()) -> Article:
+def clean_page(html: str, url: str, *, sites: Iterable[SiteRule], rules: RuleSet) -> Article:
     """Page HTML -> a storable article (pure and CPU-bound).
 
     The page's own ``rel=canonical`` / ``og:url`` wins over the fetched URL
     when it points at the same site.
     """
-    page = extract_page(html, url, rules)
+    page = extract_page(html, url, sites)
     canonical = canonicalize_url(url)
     if page.declared_url and same_site(page.declared_url, url):
         canonical = canonicalize_url(page.declared_url)
-    verdict = assess(page, canonical)
-    author = None if agency_named(page.author) else page.author
+    verdict = assess(page, canonical, rules)
+    author = None if rules.agency_named(page.author) else page.author
     return Article(
         url=canonical,
         title=page.title,
@@ -90,9 +93,67 @@ def clean_page(html: str, url: str, rules: Iterable[SiteRule] = ()) -> Article:
         site_name=page.site_name,
         source_agency=verdict.source_agency,
         syndicated=verdict.syndicated,
+        syndication_score=verdict.score,
         evidence=verdict.evidence,
         word_count=word_count(verdict.text),
     )
+
+
+def link_near_duplicates(
+    store: Store, article_id: int, article: Article, rules: RuleSet, settings: Settings
+) -> int | None:
+    """Put a stored article in its story cluster and flag marker-less wire copies.
+
+    Returns the cluster id, or None when the text has no near-duplicate.
+    """
+    own = shingles(article.text)
+    keys = band_keys(own)
+    threshold = settings.syndication.near_duplicate_similarity
+    matches = [
+        (copy, score)
+        for copy in store.near_duplicate_candidates(keys, exclude=article_id)
+        if (score := similarity(own, shingles(copy.text))) >= threshold
+    ]
+    new = StoredCopy(
+        article_id=article_id,
+        url=article.url,
+        text=article.text,
+        cluster_id=None,
+        source_agency=article.source_agency,
+        evidence=article.evidence,
+    )
+    flags = near_duplicate_flags(new, matches, rules)
+    return store.record_near_duplicates(article_id, keys, matches, flags, now=datetime.now(UTC))
+
+
+@dataclass
+class ReprocessReport:
+    pages: int = 0
+    updated: int = 0
+    # new text equals another stored article: left as it was
+    clashes: int = 0
+    failed: int = 0
+
+
+def reprocess(
+    store: Store, settings: Settings, rules: RuleSet, *, since: datetime | None
+) -> ReprocessReport:
+    """Re-run cleaning, flagging and clustering over stored pages, without refetching."""
+    report = ReprocessReport()
+    for page in store.pages(since=since):
+        report.pages += 1
+        try:
+            article = clean_page(page.html, page.url, sites=settings.sites, rules=rules)
+        except ExtractError as e:
+            report.failed += 1
+            event(logging.WARNING, "reprocess_failed", url=page.url, error=e.message)
+            continue
+        if store.update_article(page.article_id, article):
+            report.updated += 1
+            link_near_duplicates(store, page.article_id, article, rules, settings)
+        else:
+            report.clashes += 1
+    return report
 
 
 class Ingestor:
@@ -104,10 +165,12 @@ class Ingestor:
         store: Store,
         fetcher: Fetcher,
         *,
+        rules: RuleSet,
         progress: Progress | None = None,
         rng: random.Random | None = None,
     ) -> None:
         self._settings = settings
+        self._rules = rules
         self._store = store
         self._fetcher = fetcher
         self._progress = progress or _NoProgress()
@@ -236,7 +299,9 @@ class Ingestor:
                 return
             html = decode_html(response)
             article = await asyncio.to_thread(
-                clean_page, html, response.final_url, self._settings.sites
+                partial(clean_page, sites=self._settings.sites, rules=self._rules),
+                html,
+                response.final_url,
             )
         except FetchError as e:
             status = STATUS_SKIPPED if e.kind == "unsupported_content" else STATUS_FAILED
@@ -250,9 +315,17 @@ class Ingestor:
             report.outcomes[STATUS_DUPLICATE_URL] += 1
             return
         outcome = self._store.store_article(
-            entry.id, article, fetched_at=datetime.now(UTC), refetch=entry.article_id is not None
+            entry.id,
+            article,
+            fetched_at=datetime.now(UTC),
+            refetch=entry.article_id is not None,
+            html=html if self._settings.store.keep_html else None,
         )
         report.outcomes[outcome.status] += 1
+        if outcome.status == STATUS_STORED:
+            link_near_duplicates(
+                self._store, outcome.article_id, article, self._rules, self._settings
+            )
         event(
             logging.INFO,
             "article",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from sqlite_utils.migrations import Migrations
 
 from .config import FeedSettings
 from .exceptions import FetchError, ParseError, StorageError
-from .types import Article, Feed, FeedEntry
+from .types import Article, Evidence, Feed, FeedEntry, FlagUpdate, StoredCopy
 
 BUSY_TIMEOUT_MS = 30_000
 MAX_ENTRY_ATTEMPTS = 3
@@ -115,6 +116,32 @@ def m001_initial(db: Database) -> None:
     _table(db, "articles").enable_fts(["title", "text"], create_triggers=True)
 
 
+@migrations()
+def m002_syndication_clusters_pages(db: Database) -> None:
+    articles = _table(db, "articles")
+    articles.add_column("syndication_score", float, not_null_default=0.0)
+    articles.add_column("cluster_id", int)
+    articles.add_column("cluster_similarity", float)
+    articles.create_index(["cluster_id"])
+    _table(db, "story_clusters").create(
+        {"id": int, "first_article_id": int, "size": int, "created_at": str, "updated_at": str},
+        pk="id",
+        not_null={"size"},
+    )
+    # LSH band keys of each article's MinHash: candidates for near-duplicates
+    db.execute(
+        "CREATE TABLE near_duplicate_keys (key INTEGER NOT NULL, article_id INTEGER NOT NULL "
+        "REFERENCES articles(id), PRIMARY KEY (key, article_id)) WITHOUT ROWID"
+    )
+    db.execute("CREATE INDEX near_duplicate_keys_article ON near_duplicate_keys (article_id)")
+    _table(db, "pages").create(
+        {"article_id": int, "url": str, "fetched_at": str, "html": bytes},
+        pk="article_id",
+        not_null={"url", "html"},
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+
+
 def _table(db: Database, name: str) -> Table:
     return db.table(name)
 
@@ -129,6 +156,14 @@ class PendingEntry:
     attempts: int
     # set when a stored story's feed entry was updated: refetch, update in place
     article_id: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoredPage:
+    article_id: int
+    url: str
+    fetched_at: str
+    html: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -386,13 +421,20 @@ class Store:
         return int(row[0]) if row else None
 
     def store_article(
-        self, entry_id: int, article: Article, *, fetched_at: datetime, refetch: bool
+        self,
+        entry_id: int,
+        article: Article,
+        *,
+        fetched_at: datetime,
+        refetch: bool,
+        html: str | None,
     ) -> StoreOutcome:
         """Insert or update ``article`` and link the entry, in one transaction.
 
         Same URL: the article is updated in place. Same text under another URL:
         the entry is linked to the stored copy (``duplicate_content``). A
-        ``refetch`` is an updated entry of a story already stored.
+        ``refetch`` is an updated entry of a story already stored. ``html``,
+        when given, is kept compressed for ``feedworker reprocess``.
         """
         record = {
             "url": article.url,
@@ -406,9 +448,8 @@ class Store:
             "site_name": article.site_name,
             "source_agency": article.source_agency,
             "syndicated": int(article.syndicated),
-            "syndication_evidence": json.dumps(
-                [{"rule": e.rule, "match": e.match} for e in article.evidence], ensure_ascii=False
-            ),
+            "syndication_score": article.syndication_score,
+            "syndication_evidence": evidence_json(article.evidence),
             "word_count": article.word_count,
         }
         with self._writing() as db:
@@ -440,7 +481,150 @@ class Store:
                 "attempts = attempts + 1 WHERE id = ?",
                 [status, article_id, entry_id],
             )
+            if status == STATUS_STORED and html is not None:
+                _save_page(db, article_id, article.url, html, fetched_at)
         return StoreOutcome(article_id=article_id, status=status)
+
+    def update_article(self, article_id: int, article: Article) -> bool:
+        """Replace a stored article's cleaned fields (reprocessing); False if its new
+        text is already stored as another article, which is then left alone."""
+        with self._writing() as db:
+            clash = db.execute(
+                "SELECT id FROM articles WHERE content_hash = ? AND id != ?",
+                [article.content_hash, article_id],
+            ).fetchone()
+            if clash is not None:
+                return False
+            db.execute(
+                "UPDATE articles SET title = ?, author = ?, published_at = ?, text = ?, "
+                "content_hash = ?, language = ?, site_name = ?, source_agency = ?, "
+                "syndicated = ?, syndication_score = ?, syndication_evidence = ?, "
+                "word_count = ? WHERE id = ?",
+                [
+                    article.title,
+                    article.author,
+                    iso(article.published_at),
+                    article.text,
+                    article.content_hash,
+                    article.language,
+                    article.site_name,
+                    article.source_agency,
+                    int(article.syndicated),
+                    article.syndication_score,
+                    evidence_json(article.evidence),
+                    article.word_count,
+                    article_id,
+                ],
+            )
+        return True
+
+    # pages -------------------------------------------------------------------
+
+    def pages(self, *, since: datetime | None, batch: int = 100) -> Iterator[StoredPage]:
+        """Stored pages fetched at or after ``since``, read in batches so writes may interleave."""
+        last_id = 0
+        while True:
+            sql = "SELECT article_id, url, fetched_at, html FROM pages WHERE article_id > ?"
+            params: list[Any] = [last_id]
+            if since is not None:
+                sql += " AND fetched_at >= ?"
+                params.append(iso(since))
+            rows = self.db.execute(sql + " ORDER BY article_id LIMIT ?", [*params, batch])
+            fetched = rows.fetchall()
+            if not fetched:
+                return
+            for row in fetched:
+                yield StoredPage(
+                    article_id=row[0],
+                    url=row[1],
+                    fetched_at=row[2],
+                    html=zlib.decompress(row[3]).decode("utf-8"),
+                )
+            last_id = fetched[-1][0]
+
+    # near-duplicates -----------------------------------------------------------
+
+    def near_duplicate_candidates(self, keys: list[int], *, exclude: int) -> list[StoredCopy]:
+        """Articles sharing at least one LSH band key with ``keys`` (an indexed lookup)."""
+        if not keys:
+            return []
+        placeholders = ", ".join("?" for _ in keys)
+        rows = self.db.execute(
+            "SELECT id, url, text, cluster_id, source_agency, syndication_evidence FROM articles "
+            f"WHERE id IN (SELECT DISTINCT article_id FROM near_duplicate_keys "
+            f"WHERE key IN ({placeholders})) AND id != ?",
+            [*keys, exclude],
+        ).fetchall()
+        return [
+            StoredCopy(
+                article_id=r[0],
+                url=r[1],
+                text=r[2],
+                cluster_id=r[3],
+                source_agency=r[4],
+                evidence=evidence_from_json(r[5]),
+            )
+            for r in rows
+        ]
+
+    def record_near_duplicates(
+        self,
+        article_id: int,
+        keys: list[int],
+        matches: list[tuple[StoredCopy, float]],
+        flags: list[FlagUpdate],
+        *,
+        now: datetime,
+    ) -> int | None:
+        """Index ``article_id``'s band keys, put it in its best match's story cluster
+        and apply near-duplicate flags, in one transaction. Returns the cluster id."""
+        with self._writing() as db:
+            db.execute("DELETE FROM near_duplicate_keys WHERE article_id = ?", [article_id])
+            db.conn.executemany(
+                "INSERT OR IGNORE INTO near_duplicate_keys (key, article_id) VALUES (?, ?)",
+                [(key, article_id) for key in keys],
+            )
+            cluster_id = None
+            if matches:
+                best, similarity = max(matches, key=lambda m: m[1])
+                cluster_id = best.cluster_id
+                if cluster_id is None:
+                    clusters = _table(db, "story_clusters")
+                    clusters.insert(
+                        {
+                            "first_article_id": best.article_id,
+                            "size": 1,
+                            "created_at": iso(now),
+                            "updated_at": iso(now),
+                        }
+                    )
+                    cluster_id = int(cast(int, clusters.last_pk))
+                    db.execute(
+                        "UPDATE articles SET cluster_id = ?, cluster_similarity = 1.0 WHERE id = ?",
+                        [cluster_id, best.article_id],
+                    )
+                db.execute(
+                    "UPDATE articles SET cluster_id = ?, cluster_similarity = ? WHERE id = ?",
+                    [cluster_id, similarity, article_id],
+                )
+                db.execute(
+                    "UPDATE story_clusters SET updated_at = ?, size = "
+                    "(SELECT count(*) FROM articles WHERE cluster_id = ?) WHERE id = ?",
+                    [iso(now), cluster_id, cluster_id],
+                )
+            for flag in flags:
+                db.execute(
+                    "UPDATE articles SET syndication_evidence = ?, syndication_score = ?, "
+                    "syndicated = ?, source_agency = coalesce(source_agency, ?) WHERE id = ?",
+                    [
+                        evidence_json(flag.evidence),
+                        flag.score,
+                        int(flag.syndicated),
+                        flag.source_agency,
+                        flag.article_id,
+                    ],
+                )
+        return cluster_id
 
     # reporting -------------------------------------------------------------
 
@@ -475,6 +659,23 @@ class Store:
             "feed_errors": feed_errors,
             "entry_errors": entry_errors,
         }
+
+
+def evidence_json(evidence: Iterable[Evidence]) -> str:
+    return json.dumps([e.as_json() for e in evidence], ensure_ascii=False)
+
+
+def evidence_from_json(text: str | None) -> tuple[Evidence, ...]:
+    return tuple(Evidence(**item) for item in json.loads(text or "[]"))
+
+
+def _save_page(db: Database, article_id: int, url: str, html: str, fetched_at: datetime) -> None:
+    db.execute(
+        "INSERT INTO pages (article_id, url, fetched_at, html) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (article_id) DO UPDATE SET url = excluded.url, "
+        "fetched_at = excluded.fetched_at, html = excluded.html",
+        [article_id, url, iso(fetched_at), zlib.compress(html.encode("utf-8"), 6)],
+    )
 
 
 def _create_private(path: Path) -> None:

@@ -1,27 +1,40 @@
-"""Syndication: is this page unedited wire copy? Rules, evidence and cleanup (pure).
+"""Syndication: is this page unedited wire copy? Rules, evidence, score and cleanup (pure).
 
-Four families of markers, each matched only where it may sit on a page:
+The rules are data (``worker/data/syndication.toml``, overridable with
+``[syndication] rules_file``): each is a pattern that may match only where
+such a marker sits on a page (the last paragraphs, the opening, the byline).
+Families: ``disclaimer`` ("not edited ... from a syndicated feed"),
+``dateline`` ("WASHINGTON (Reuters) -"), ``agency_byline``, ``signoff``
+("(Reporting by ...; Editing by ...)"), ``copyright`` and ``republication``.
+Credits that do not make an item wire copy ("(With inputs from agencies.)",
+"© AFP", "Reuters has reported") match none of them on purpose.
 
-- ``disclaimer``: a sentence saying the item was not edited / auto-generated /
-  published unmodified *and* that it came from a syndicated, agency, wire or
-  news-service feed, in the last paragraphs; removed from the text.
-- ``agency_byline``: the byline (or first line) is a news agency.
-- ``dateline``: a paragraph in the first ~300 characters opens with a place
-  and an agency in parentheses, ``WASHINGTON (Reuters) -``.
-- ``signoff``: an agency sign-off or copyright line at the end, removed from
-  the text, such as ``(Reporting by ...; Editing by ...)``.
-
-Credits that do not make an item wire copy (``(With inputs from agencies.)``,
-``© AFP``, "Reuters has reported") match none of these on purpose.
+The score is ``1 - prod(1 - weight)`` over the strongest match of each family;
+an article is ``syndicated`` when the score reaches the threshold.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
 
-from .types import Evidence, ExtractedPage, SyndicationVerdict
-from .urls import host_of
+from .exceptions import ConfigError
+from .types import Evidence, ExtractedPage, FlagUpdate, StoredCopy, SyndicationVerdict
+from .urls import host_of, same_site
+
+DEFAULT_THRESHOLD = 0.5
+# Weights of evidence that does not come from a page rule.
+NEAR_DUPLICATE_FAMILY = "near_duplicate"
+FAMILY_WEIGHTS = {NEAR_DUPLICATE_FAMILY: 0.8}
+WHERE = ("end", "start", "byline")
+_DEFAULT_ZONE = {"end": 3, "start": 300, "byline": 0}
+_PLACEHOLDER = re.compile(r"<<(\w+)>>")
 
 
 @dataclass(frozen=True)
@@ -31,153 +44,306 @@ class Agency:
     domains: tuple[str, ...]
 
 
-AGENCIES: tuple[Agency, ...] = (
-    Agency("Reuters", ("Reuters", "Thomson Reuters"), ("reuters.com",)),
-    Agency("AP", ("AP", "Associated Press", "The Associated Press"), ("apnews.com", "ap.org")),
-    Agency("AFP", ("AFP", "Agence France-Presse", "Agence France Presse"), ("afp.com",)),
-    Agency("PTI", ("PTI", "Press Trust of India"), ("ptinews.com",)),
-    Agency("IANS", ("IANS", "Indo-Asian News Service"), ("ians.in",)),
-    Agency("ANI", ("ANI", "Asian News International"), ("aninews.in",)),
-    Agency("UNI", ("UNI", "United News of India"), ("uniindia.com",)),
-    Agency("dpa", ("dpa", "Deutsche Presse-Agentur"), ("dpa.com",)),
-    Agency("Xinhua", ("Xinhua",), ("xinhuanet.com", "news.cn")),
-    Agency("Kyodo", ("Kyodo", "Kyodo News"), ("kyodonews.net",)),
-    Agency("Yonhap", ("Yonhap",), ("yna.co.kr",)),
-    Agency("Bloomberg", ("Bloomberg",), ("bloomberg.com",)),
-    Agency("EFE", ("EFE",), ("efe.com",)),
-    Agency("ANSA", ("ANSA",), ("ansa.it",)),
-    Agency("Anadolu", ("Anadolu Agency", "AA"), ("aa.com.tr",)),
-    Agency("TASS", ("TASS",), ("tass.com", "tass.ru")),
-    Agency("Bernama", ("Bernama",), ("bernama.com",)),
-    Agency("AAP", ("AAP", "Australian Associated Press"), ("aap.com.au",)),
-    Agency("PA", ("PA Media", "Press Association"), ("pa.media",)),
-    Agency("CP", ("The Canadian Press", "Canadian Press"), ("thecanadianpress.com",)),
-    Agency("WAM", ("WAM",), ("wam.ae",)),
-)
-_ALIAS_TO_AGENCY = {alias.casefold(): agency for agency in AGENCIES for alias in agency.aliases}
-_ALIASES = "|".join(
-    sorted(
-        (re.escape(alias) for agency in AGENCIES for alias in agency.aliases), key=len, reverse=True
-    )
-)
-
-_NOT_EDITED = (
-    r"(?:not\s+been\s+(?:edited|modified|reworked|changed|altered)|unedited|"
-    r"auto(?:matically)?[-\s]?(?:generated|published|produced|created)|"
-    r"published\s+(?:unmodified|unedited|as\s+received|without\s+(?:any\s+)?(?:changes|modifications?|editing))|"
-    r"without\s+(?:any\s+)?(?:editorial\s+)?(?:changes|modifications?|editing|intervention)|"
-    r"nicht\s+(?:redaktionell\s+)?bearbeitet|automatisch\s+(?:übernommen|erstellt|generiert)|"
-    r"généré\s+automatiquement|non\s+(?:édité|modifié)|"
-    r"generad[oa]\s+automáticamente|no\s+ha\s+sido\s+editad[oa])"
-)
-# The source must be a feed or service, not any mention of an agency or a wire.
-_FEED_SOURCE = (
-    r"(?:syndicat\w*|(?:agency|wire|news|news[-\s]?service|automated)\s+(?:feed|copy|wire|service)|"
-    r"(?:agency|wire)\s+(?:report|story|dispatch)|wire\s+service|news[-\s]?service|"
-    r"newskanal|nachrichtenagentur|presse-agentur|"
-    r"fil\s+d'(?:actualité|agence)|dépêche\s+d'agence|flux\s+d'agence|"
-    r"servicio\s+de\s+noticias|cable\s+de\s+agencia|agencia\s+de\s+noticias)"
-)
-# ... and the sentence must speak of the item itself ("this story", "dieser Text").
-_SELF_REFERENCE = (
-    r"(?:\b(?:this|the)\s+(?:\w+\s+){0,2}?(?:story|article|report|text|content|item|copy|piece|"
-    r"dispatch|news)\b|\bthis\s+is\b|\b(?:dieser|diese|der|die)\s+(?:Text|Artikel|Beitrag|Meldung)\b|"
-    r"\b(?:cet|cette|ce)\s+(?:article|dépêche|texte)\b|\b(?:esta|este)\s+(?:nota|noticia|artículo|texto)\b)"
-)
-_DISCLAIMER = re.compile(
-    rf"(?=.*{_NOT_EDITED})(?=.*{_FEED_SOURCE})(?=.*{_SELF_REFERENCE}).*", re.I | re.S
-)
-_DISCLAIMER_MAX_CHARS = 400
-_DISCLAIMER_ZONE = 3  # last paragraphs where a disclaimer may sit
-
-_PLACE = r"(?:[A-Z][A-Z.'-]+(?:\s+[A-Z][A-Z.'-]+){0,3}|[A-Z][a-z.'-]+(?:\s+[A-Z][a-z.'-]+){0,2})"
-_DATE = r",\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2}"
-# A dateline without a date needs its dash: "The Associated Press (AP) said" is prose.
-_DATELINE = re.compile(
-    rf"^{_PLACE}(?:{_DATE}\s*\(({_ALIASES})\)\s*(?:[-\u2013\u2014:]+|\s)"
-    rf"|\s*\(({_ALIASES})\)\s*[-\u2013\u2014:]+)"
-)
-_DATELINE_ZONE_CHARS = 300
-_BYLINE_AGENCY = re.compile(
-    rf"^(?:by\s+)?({_ALIASES})(?:\s+staff)?\s*(?:$|[|,/\u2013\u2014-])", re.I
-)
-
-_SIGNOFF = re.compile(
-    r"^\(?\s*(?:reporting|writing|additional\s+reporting)\s+by\b.*(?:editing|writing)\s+by\b.*\)?$"
-    rf"|^copyright\s+(?:©\s*)?\d{{4}}\s+(?:the\s+)?(?:{_ALIASES})\b.*(?:all\s+rights\s+reserved|without\s+permission)",
-    re.I,
-)
-_SIGNOFF_ZONE = 3
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    family: str
+    where: str
+    pattern: re.Pattern[str]
+    weight: float
+    remove: bool
+    zone: int
+    max_chars: int
+    language: str
 
 
-def agency_named(text: str | None) -> str | None:
-    """The agency when ``text`` (an author field or byline) *is* an agency, else None."""
-    if not text:
+@dataclass(frozen=True)
+class RuleSet:
+    """Compiled rules and agencies; picklable, so it can go to a process pool."""
+
+    rules: tuple[Rule, ...]
+    agencies: tuple[Agency, ...]
+    threshold: float
+
+    def agency(self, alias: str) -> Agency | None:
+        return _alias_map(self.agencies).get(alias.casefold())
+
+    def agency_named(self, text: str | None) -> str | None:
+        """The agency when ``text`` (an author field or byline) *is* an agency."""
+        if not text:
+            return None
+        line = " ".join(text.split())
+        for rule in self.rules:
+            if rule.where == "byline" and (match := rule.pattern.search(line)):
+                return self._agency_of(match)
         return None
-    match = _BYLINE_AGENCY.match(" ".join(text.split()))
-    return _ALIAS_TO_AGENCY[match.group(1).casefold()].name if match else None
+
+    def _agency_of(self, match: re.Match[str]) -> str | None:
+        for group, value in match.groupdict().items():
+            if group.startswith("agency") and value and (agency := self.agency(value)):
+                return agency.name
+        return self._first_mentioned(match.group(0))
+
+    def _first_mentioned(self, text: str) -> str | None:
+        match = _mention_pattern(self.agencies).search(text)
+        return agency.name if match and (agency := self.agency(match.group(1))) else None
+
+    def is_agency_site(self, agency_name: str, url: str) -> bool:
+        host = host_of(url)
+        return any(
+            host == domain or host.endswith("." + domain)
+            for agency in self.agencies
+            if agency.name == agency_name
+            for domain in agency.domains
+        )
 
 
-def assess(page: ExtractedPage, url: str) -> SyndicationVerdict:
-    """Flag ``page`` as syndicated when wire markers sit where wire copy puts them."""
+@cache
+def _alias_map(agencies: tuple[Agency, ...]) -> dict[str, Agency]:
+    return {alias.casefold(): agency for agency in agencies for alias in agency.aliases}
+
+
+@cache
+def _mention_pattern(agencies: tuple[Agency, ...]) -> re.Pattern[str]:
+    return re.compile(rf"\b({_alternation(agencies)})\b")
+
+
+def _alternation(agencies: tuple[Agency, ...]) -> str:
+    aliases = {alias for agency in agencies for alias in agency.aliases}
+    return "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True))
+
+
+def assess(page: ExtractedPage, url: str, rules: RuleSet) -> SyndicationVerdict:
+    """Flag ``page`` when wire markers sit where wire copy puts them; strip removable ones."""
     paragraphs = page.text.split("\n\n")
     evidence: list[Evidence] = []
-    agencies: list[str] = []
+    named: list[tuple[float, str]] = []  # (rule weight, agency) of every match naming one
     removed: set[int] = set()
-
-    for index in range(max(0, len(paragraphs) - _DISCLAIMER_ZONE), len(paragraphs)):
-        paragraph = paragraphs[index]
-        if len(paragraph) <= _DISCLAIMER_MAX_CHARS and _DISCLAIMER.match(paragraph):
-            evidence.append(Evidence(rule="disclaimer", match=paragraph))
-            removed.add(index)
-            agencies.extend(_agencies_mentioned(paragraph))
-        elif _SIGNOFF.match(paragraph) and index >= len(paragraphs) - _SIGNOFF_ZONE:
-            evidence.append(Evidence(rule="signoff", match=paragraph))
-            removed.add(index)
-            agencies.extend(_agencies_mentioned(paragraph))
-
-    for source in (page.byline, page.author):
-        if agency := agency_named(source):
-            evidence.insert(0, Evidence(rule="agency_byline", match=str(source)))
-            agencies.insert(0, agency)
+    for rule in rules.rules:
+        if rule.language != "*" and page.language and page.language != rule.language:
+            continue
+        for position, text, index in _places(rule, page, paragraphs):
+            match = rule.pattern.search(text)
+            if match is None:
+                continue
+            evidence.append(
+                Evidence(
+                    rule=rule.name,
+                    family=rule.family,
+                    match=match.group(0).strip()[:500],
+                    position=position,
+                )
+            )
+            if agency := rules._agency_of(match):
+                named.append((rule.weight, agency))
+            if rule.remove and index is not None:
+                removed.add(index)
             break
-
-    offset = 0
-    for paragraph in paragraphs:
-        if offset > _DATELINE_ZONE_CHARS:
-            break
-        if match := _DATELINE.match(paragraph):
-            evidence.insert(0, Evidence(rule="dateline", match=match.group(0).strip()))
-            alias = match.group(1) or match.group(2)
-            agencies.insert(0, _ALIAS_TO_AGENCY[alias.casefold()].name)
-            break
-        offset += len(paragraph) + 2
-
-    source_agency = agencies[0] if agencies else None
-    if source_agency and _is_agency_site(source_agency, url):
-        # An agency's own site carries its bylines and sign-offs: that is not syndication.
+    source_agency = max(named, key=lambda pair: pair[0])[1] if named else None
+    if source_agency and rules.is_agency_site(source_agency, url):
+        # An agency's own site carries its datelines and sign-offs: that is not syndication.
         return SyndicationVerdict(
-            syndicated=False, source_agency=source_agency, evidence=(), text=page.text
+            syndicated=False, score=0.0, source_agency=source_agency, evidence=(), text=page.text
         )
+    score = syndication_score(evidence, rules)
     text = "\n\n".join(p for i, p in enumerate(paragraphs) if i not in removed)
     return SyndicationVerdict(
-        syndicated=bool(evidence),
+        syndicated=score >= rules.threshold,
+        score=score,
         source_agency=source_agency,
         evidence=tuple(evidence),
         text=text,
     )
 
 
-def _agencies_mentioned(text: str) -> list[str]:
+def syndication_score(evidence: Iterable[Evidence], rules: RuleSet) -> float:
+    """``1 - prod(1 - w)`` over the heaviest match of each family (0..1)."""
+    weights = {rule.name: rule.weight for rule in rules.rules}
+    strongest: dict[str, float] = {}
+    for item in evidence:
+        weight = weights.get(item.rule, FAMILY_WEIGHTS.get(item.family, 0.0))
+        strongest[item.family] = max(strongest.get(item.family, 0.0), weight)
+    remaining = 1.0
+    for weight in strongest.values():
+        remaining *= 1.0 - weight
+    return round(1.0 - remaining, 4)
+
+
+def _places(
+    rule: Rule, page: ExtractedPage, paragraphs: list[str]
+) -> Iterator[tuple[str, str, int | None]]:
+    """(position label, text, paragraph index) where ``rule`` may match."""
+    if rule.where == "byline":
+        for label, value in (("byline", page.byline), ("author", page.author)):
+            if value:
+                yield label, " ".join(value.split()), None
+    elif rule.where == "start":
+        offset = 0
+        for index, paragraph in enumerate(paragraphs):
+            if offset > rule.zone:
+                break
+            yield f"paragraph {index + 1}", paragraph, index
+            offset += len(paragraph) + 2
+    else:
+        first = max(0, len(paragraphs) - rule.zone)
+        for index in range(len(paragraphs) - 1, first - 1, -1):
+            if len(paragraphs[index]) <= rule.max_chars:
+                yield f"paragraph {index + 1} of {len(paragraphs)}", paragraphs[index], index
+
+
+# loading --------------------------------------------------------------------------
+
+
+def load_rules(path: Path | None = None, *, threshold: float = DEFAULT_THRESHOLD) -> RuleSet:
+    """The bundled rules, with a user's rules file (same schema) laid over them."""
+    base = _bundled()
+    if path is None:
+        return _compile(base, threshold=threshold, source="bundled rules")
+    try:
+        user = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        raise ConfigError(f"syndication.rules_file: cannot read {path}: {e}") from e
+    return _compile(_overlay(base, user), threshold=threshold, source=str(path))
+
+
+@cache
+def _bundled() -> Mapping[str, Any]:
+    text = resources.files("worker").joinpath("data/syndication.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def _overlay(base: Mapping[str, Any], user: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = set(user) - {"fragments", "rule", "agency"}
+    if unknown:
+        raise ConfigError(f"syndication rules: unknown key {sorted(unknown)[0]!r}")
+    merged: dict[str, Any] = {"fragments": {**base["fragments"], **user.get("fragments", {})}}
+    for table in ("rule", "agency"):
+        by_name = {item["name"]: item for item in base[table]}
+        for item in user.get(table, []):
+            if not isinstance(item, Mapping) or "name" not in item:
+                raise ConfigError(f"syndication rules: every [[{table}]] needs a name")
+            by_name[item["name"]] = {**by_name.get(item["name"], {}), **item}
+        merged[table] = list(by_name.values())
+    return merged
+
+
+_RULE_KEYS = {
+    "name",
+    "family",
+    "where",
+    "pattern",
+    "weight",
+    "remove",
+    "zone",
+    "max_chars",
+    "language",
+    "enabled",
+}
+
+
+def _compile(data: Mapping[str, Any], *, threshold: float, source: str) -> RuleSet:
+    agencies = tuple(
+        Agency(
+            name=str(a["name"]),
+            aliases=tuple(a.get("aliases", [a["name"]])),
+            domains=tuple(a.get("domains", [])),
+        )
+        for a in data["agency"]
+    )
+    fragments = {**data["fragments"], "agency": _alternation(agencies)}
+    rules = []
+    for raw in data["rule"]:
+        key = f"syndication rule {raw.get('name', '?')!r} ({source})"
+        unknown = set(raw) - _RULE_KEYS
+        if unknown:
+            raise ConfigError(f"{key}: unknown key {sorted(unknown)[0]!r}")
+        if not raw.get("enabled", True):
+            continue
+        where = raw.get("where", "end")
+        weight = raw.get("weight", 0.9)
+        if where not in WHERE:
+            raise ConfigError(f"{key}: where must be one of {', '.join(WHERE)}")
+        if not isinstance(weight, int | float) or not 0 <= weight <= 1:
+            raise ConfigError(f"{key}: weight must be between 0 and 1")
+        try:
+            pattern = re.compile(_expand(str(raw["pattern"]), fragments), re.I | re.S)
+        except (KeyError, re.error) as e:
+            raise ConfigError(f"{key}: bad pattern: {e}") from e
+        rules.append(
+            Rule(
+                name=str(raw["name"]),
+                family=str(raw.get("family", raw["name"])),
+                where=where,
+                pattern=pattern,
+                weight=float(weight),
+                remove=bool(raw.get("remove", False)),
+                zone=int(raw.get("zone", _DEFAULT_ZONE[where])),
+                max_chars=int(raw.get("max_chars", 400)),
+                language=str(raw.get("language", "*")),
+            )
+        )
+    return RuleSet(rules=tuple(rules), agencies=agencies, threshold=threshold)
+
+
+def _expand(pattern: str, fragments: Mapping[str, str], depth: int = 0) -> str:
+    if depth > 5:
+        raise re.error("fragments nest too deeply")
+
+    def replace(match: re.Match[str]) -> str:
+        return _expand(fragments[match.group(1)], fragments, depth + 1)
+
+    return _PLACEHOLDER.sub(replace, pattern)
+
+
+# near-duplicates --------------------------------------------------------------------
+
+NEAR_DUPLICATE_RULE = "near_duplicate_of"
+
+
+def has_markers(evidence: Iterable[Evidence]) -> bool:
+    """True when evidence comes from the page itself, not from its copies elsewhere."""
+    return any(item.family != NEAR_DUPLICATE_FAMILY for item in evidence)
+
+
+def near_duplicate_flags(
+    new: StoredCopy, matches: list[tuple[StoredCopy, float]], rules: RuleSet
+) -> list[FlagUpdate]:
+    """Wire copy with its markers stripped is still wire copy.
+
+    A copy without markers that near-duplicates a copy *on another site* that
+    carries them is flagged ``near_duplicate_of`` that copy, whichever of the
+    two arrived first.
+    """
+    foreign = [(copy, sim) for copy, sim in matches if not same_site(copy.url, new.url)]
+    if not has_markers(new.evidence):
+        marked = [(copy, sim) for copy, sim in foreign if has_markers(copy.evidence)]
+        if not marked:
+            return []
+        source, similarity = max(marked, key=lambda pair: pair[1])
+        return [_flag(new, source, similarity, rules)]
     return [
-        _ALIAS_TO_AGENCY[m.group(1).casefold()].name
-        for m in re.finditer(rf"\b({_ALIASES})\b", text)
+        _flag(copy, new, similarity, rules)
+        for copy, similarity in foreign
+        if not copy.evidence  # unmarked and not yet linked to another marked copy
     ]
 
 
-def _is_agency_site(agency_name: str, url: str) -> bool:
-    host = host_of(url)
-    for agency in AGENCIES:
-        if agency.name == agency_name:
-            return any(host == d or host.endswith("." + d) for d in agency.domains)
-    return False
+def _flag(target: StoredCopy, source: StoredCopy, similarity: float, rules: RuleSet) -> FlagUpdate:
+    evidence = (
+        *target.evidence,
+        Evidence(
+            rule=NEAR_DUPLICATE_RULE,
+            family=NEAR_DUPLICATE_FAMILY,
+            match=f"article {source.article_id} ({source.url})",
+            article_id=source.article_id,
+            similarity=similarity,
+        ),
+    )
+    score = syndication_score(evidence, rules)
+    return FlagUpdate(
+        article_id=target.article_id,
+        evidence=evidence,
+        score=score,
+        syndicated=score >= rules.threshold,
+        source_agency=target.source_agency or source.source_agency,
+    )

@@ -69,15 +69,24 @@ class ExtractedPage:
 
 @dataclass(frozen=True, kw_only=True)
 class Evidence:
-    """Why an article was flagged as syndicated: the rule and the text it matched."""
+    """Why an article was flagged as syndicated: the rule, what it matched, and where."""
 
     rule: str
+    family: str
     match: str
+    position: str | None = None
+    # for near-duplicate evidence: the copy it matched and how closely
+    article_id: int | None = None
+    similarity: float | None = None
+
+    def as_json(self) -> dict[str, object]:
+        return {k: v for k, v in vars(self).items() if v is not None}
 
 
 @dataclass(frozen=True, kw_only=True)
 class SyndicationVerdict:
     syndicated: bool
+    score: float
     source_agency: str | None
     evidence: tuple[Evidence, ...]
     # article text with disclaimer / sign-off lines removed
@@ -98,5 +107,29 @@ class Article:
     site_name: str | None
     source_agency: str | None
     syndicated: bool
+    syndication_score: float
     evidence: tuple[Evidence, ...]
     word_count: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoredCopy:
+    """A stored article as near-duplicate detection sees it."""
+
+    article_id: int
+    url: str
+    text: str
+    cluster_id: int | None
+    source_agency: str | None
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class FlagUpdate:
+    """New syndication state of a stored article after near-duplicate detection."""
+
+    article_id: int
+    evidence: tuple[Evidence, ...]
+    score: float
+    syndicated: bool
+    source_agency: str | None
