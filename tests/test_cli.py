@@ -7,6 +7,7 @@ import os
 import pty
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -154,7 +155,7 @@ def test_stats_and_sqlite_utils_tools_read_the_store(cli: Cli, site: SiteServer)
 
 
 def test_database_file_is_owner_only(cli: Cli) -> None:
-    cli("stats")
+    cli("feeds", "add", "https://news.example.com/rss")
     assert (cli.db.stat().st_mode & 0o777) == 0o600
 
 
@@ -201,11 +202,28 @@ def test_daemon_polls_then_stops_cleanly_on_sigterm(cli: Cli, site: SiteServer) 
     assert cli.rows("pragma integrity_check")[0]["integrity_check"] == "ok"
 
 
-def test_demo_refuses_to_overwrite_a_real_database(cli: Cli) -> None:
+def test_demo_refuses_to_overwrite_any_other_file(cli: Cli) -> None:
     cli("feeds", "add", "https://news.example.com/rss")
     result = cli("demo", check=False)
-    assert result.returncode == 2 and "holds real feeds" in result.stderr
+    assert result.returncode == 2 and "not made by `feedworker demo`" in result.stderr
     assert cli.rows("select url from feeds") == [{"url": "https://news.example.com/rss"}]
+    notes = cli.workdir / "notes.db"
+    sqlite3.connect(notes).execute("create table notes (t text)").connection.commit()
+    cli.db = notes
+    assert cli("demo", check=False).returncode == 2
+    assert cli.rows("select name from sqlite_master") == [{"name": "notes"}]
+
+
+def test_demo_replaces_its_own_database(cli: Cli) -> None:
+    cli("demo")
+    cli("demo")
+    assert cli.rows("select count(*) as n from articles")[0]["n"] == 11
+
+
+def test_read_only_commands_do_not_create_a_database(cli: Cli) -> None:
+    result = cli("stats", check=False)
+    assert result.returncode == 2 and "no database at" in result.stderr
+    assert not cli.db.exists()
 
 
 def test_progress_bar_only_on_a_terminal(cli: Cli, site: SiteServer) -> None:
@@ -227,3 +245,11 @@ def test_progress_bar_only_on_a_terminal(cli: Cli, site: SiteServer) -> None:
     shown = os.read(leader, 65536).decode("utf-8", "replace")
     os.close(leader)
     assert "Polling feeds" in shown and "100%" in shown
+
+
+def test_a_feed_from_the_config_is_removed_in_the_config(cli: Cli) -> None:
+    config = '[[feeds]]\nurl = "https://news.example.com/rss"\n'
+    cli("feeds", "add", "https://other.example.com/rss", config=config)
+    result = cli("feeds", "remove", "1", config=config, check=False)
+    assert result.returncode == 2 and "remove it from [[feeds]]" in result.stderr
+    assert len(cli.rows("select id from feeds")) == 2

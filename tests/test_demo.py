@@ -26,7 +26,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> sqlite_utils.Database:
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert "sqlite-utils tables demo.db --counts" in result.stdout
+    assert "sqlite-utils tables demo.db --counts" in result.stdout  # runnable as printed
     return sqlite_utils.Database(workdir / "demo.db")
 
 

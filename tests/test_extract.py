@@ -66,3 +66,23 @@ def test_author_is_a_person_and_time_zone_is_honoured() -> None:
     )
     assert page.language == "en" and page.site_name == "Test Gazette"
     assert page.text.count("\n\n") == 3
+
+
+def test_title_is_the_article_heading_not_the_site_logo() -> None:
+    html = article_page("Dunes shift inland", paragraphs("dunes")).replace(
+        "<body>", "<body><header><h1>The Daily Example</h1></header>"
+    )
+    assert extract_page(html, "https://e.example/a").title == "Dunes shift inland"
+
+
+@pytest.mark.parametrize("author", ["Jane Doe, Reuters", "Jane Doe | Reuters", "Jane Doe and Reuters"])
+def test_agency_in_author_field_goes_to_source_agency(author: str) -> None:
+    from worker.pipeline import clean_page
+    from worker.syndication import load_rules
+
+    head = f'<meta name="author" content="{author}">'
+    html = article_page("Rates rise", paragraphs("rates"), head=head, byline="")
+    article = clean_page(html, "https://e.example/rates", sites=(), rules=load_rules())
+    assert article.author == "Jane Doe"
+    assert article.source_agency == "Reuters"
+    assert article.syndicated

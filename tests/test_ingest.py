@@ -85,7 +85,8 @@ def test_url_variants_across_feeds_are_linked_not_refetched(site: SiteServer, cl
     statuses = sorted(r["status"] for r in cli.rows("select status from entries"))
     assert statuses == ["duplicate_url", "duplicate_url", "duplicate_url", "stored"]
     assert len({r["article_id"] for r in cli.rows("select article_id from entries")}) == 1
-    assert len(site.requests_for("/story.html")) == 1
+    page_requests = [r for r in site.requests if r.path.split("?")[0] == "/story.html"]
+    assert len(page_requests) == 1
 
 
 def test_same_text_at_two_urls_is_stored_once(site: SiteServer, cli: Cli) -> None:
@@ -302,3 +303,73 @@ def test_failed_pages_are_retried_on_the_next_run(site: SiteServer, cli: Cli) ->
     _serve_story(site, "/flaky.html", "retries")
     cli("run", "--once")
     assert cli.rows("select status from entries")[0]["status"] == "stored"
+
+
+def test_waiting_for_a_connection_slot_does_not_count_against_the_deadline(
+    site: SiteServer, cli: Cli
+) -> None:
+    def slow_page(topic: str):
+        page = article_page(f"Story about {topic}", paragraphs(topic)).encode()
+
+        def handler(h: BaseHTTPRequestHandler) -> None:
+            time.sleep(1)
+            h.send_response(200)
+            h.send_header("Content-Type", "text/html; charset=utf-8")
+            h.send_header("Content-Length", str(len(page)))
+            h.end_headers()
+            h.wfile.write(page)
+
+        return handler
+
+    topics = [f"queue{i}" for i in range(8)]
+    for topic in topics:
+        site.routes[f"/{topic}.html"] = Route(handler=slow_page(topic))
+    site.routes["/feed.xml"] = feed_route(rss([{"link": site.url(f"/{t}.html")} for t in topics]))
+    config = "[fetch]\ntimeout = 3\nper_host_concurrency = 2\n"
+    cli("feeds", "add", site.url("/feed.xml"), config=config)
+    cli("run", "--once", config=config)
+    assert cli.rows("select count(*) as n from articles")[0]["n"] == 8
+
+
+def test_pages_that_crash_the_extractor_are_skipped_and_the_run_goes_on(
+    site: SiteServer, cli: Cli
+) -> None:
+    broken_canonical = article_page("Bad link", paragraphs("bad links"),
+                                    head='<link rel="canonical" href="http://[::1">')
+    site.routes["/canonical.html"] = html_route(broken_canonical)
+    site.routes["/svg.html"] = html_route('<svg xmlns="http://www.w3.org/2000/svg"><text>x</text></svg>')
+    _serve_story(site, "/fine.html", "resilience")
+    site.routes["/feed.xml"] = feed_route(rss([
+        {"link": site.url(p)} for p in ("/canonical.html", "/svg.html", "/fine.html")
+    ]))
+    cli("feeds", "add", site.url("/feed.xml"))
+    result = cli("run", "--once")
+    assert result.returncode == 0
+    statuses = {r["link"].rsplit("/", 1)[1]: r["status"]
+                for r in cli.rows("select link, status from entries")}
+    assert statuses["fine.html"] == "stored"
+    assert statuses["canonical.html"] == "stored"  # the malformed canonical is ignored
+    assert statuses["svg.html"] == "skipped"
+    assert cli("run", "--once").returncode == 0
+
+
+def test_truncated_gzip_is_a_decoding_failure(site: SiteServer, cli: Cli) -> None:
+    whole = gzip.compress(article_page("Cut", paragraphs("truncation")).encode())
+    site.routes["/cut.html"] = Route(body=whole[: len(whole) // 2], validators=False,
+                                     headers={"Content-Encoding": "gzip"})
+    site.routes["/feed.xml"] = feed_route(rss([{"link": site.url("/cut.html")}]))
+    cli("feeds", "add", site.url("/feed.xml"))
+    cli("run", "--once")
+    assert cli.rows("select status, error_kind from entries") == [
+        {"status": "failed", "error_kind": "decoding"}]
+
+
+def test_redirects_are_recorded_on_the_entry(site: SiteServer, cli: Cli) -> None:
+    _serve_story(site, "/final.html", "redirects")
+    site.routes["/short"] = Route.redirect(site.url("/final.html"), status=302)
+    site.routes["/feed.xml"] = feed_route(rss([{"link": site.url("/short")}]))
+    cli("feeds", "add", site.url("/feed.xml"))
+    cli("run", "--once")
+    assert cli.rows("select redirected_to, status from entries") == [
+        {"redirected_to": site.url("/final.html"), "status": "stored"}]
+    assert cli.rows("select url from articles") == [{"url": site.url("/final.html")}]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,7 +32,7 @@ from .fetch import Fetcher
 from .logs import configure_logging
 from .opml import Subscription, parse_opml, render_opml
 from .pipeline import Ingestor, RunReport, reprocess
-from .store import Store
+from .store import Store, is_demo_database, mark_as_demo
 from .syndication import RuleSet, load_rules
 
 EXIT_USAGE = 2
@@ -56,9 +57,11 @@ class _Context:
         )
 
     @contextmanager
-    def store(self, settings: Settings | None = None) -> Iterator[Store]:
+    def store(self, settings: Settings | None = None, *, create: bool = True) -> Iterator[Store]:
+        """The store, with the config's feeds synced in; ``create=False`` for commands
+        that only read and should not leave an empty database behind."""
         settings = settings or self.settings()
-        store = Store(settings.store.path)
+        store = Store(settings.store.path, create=create)
         try:
             store.sync_config_feeds(
                 settings.feeds,
@@ -203,7 +206,7 @@ def feeds_add(obj: _Context, url: str, name: str | None, interval: str | None) -
 @click.pass_obj
 def feeds_list(obj: _Context, as_json: bool) -> None:
     """Show every feed with its state and last error."""
-    with obj.store() as store:
+    with obj.store(create=False) as store:
         rows = store.feed_rows()
     if as_json:
         for row in rows:
@@ -226,10 +229,17 @@ def feeds_list(obj: _Context, as_json: bool) -> None:
 @click.pass_obj
 def feeds_remove(obj: _Context, url_or_id: str) -> None:
     """Forget a feed (by URL or id) and its entries; stored articles stay."""
-    with obj.store() as store:
+    settings = obj.settings()
+    with obj.store(settings) as store:
         feed_id = store.find_feed_id(url_or_id)
         if feed_id is None:
             raise click.ClickException(f"no such feed: {url_or_id}")
+        configured = {feed.url for feed in settings.feeds}
+        if store.feed_url(feed_id) in configured:
+            # it would be synced back in at the next start
+            raise ConfigError(
+                f"feed {feed_id} is listed in {settings.source}; remove it from [[feeds]] there"
+            )
         store.remove_feed(feed_id)
     click.echo(f"Removed feed {feed_id}")
 
@@ -259,7 +269,7 @@ def feeds_import(obj: _Context, file: Path) -> None:
 @click.pass_obj
 def feeds_export(obj: _Context) -> None:
     """Write every feed as OPML to stdout."""
-    with obj.store() as store:
+    with obj.store(create=False) as store:
         rows = store.feed_rows()
     subscriptions = [Subscription(url=r["url"], title=r["name"] or r["title"]) for r in rows]
     click.echo(render_opml(subscriptions), nl=False)
@@ -290,7 +300,7 @@ def reprocess_command(obj: _Context, since: datetime | None) -> None:
 @click.pass_obj
 def stats(obj: _Context, as_json: bool) -> None:
     """Feeds, entries, articles, duplicates avoided, syndicated items, errors by kind."""
-    with obj.store() as store:
+    with obj.store(create=False) as store:
         figures = store.stats()
     if as_json:
         click.echo(json.dumps(figures, indent=2))
@@ -330,6 +340,7 @@ def demo(obj: _Context) -> None:
         )
         click.echo(f"Serving the demo site at {server.base_url}", err=True)
         with _Context(config=None, db=None).store(settings) as store:
+            mark_as_demo(store)
             report = asyncio.run(_run_once(settings, store, load_rules()))
             _print_report(report)
             figures = store.stats()
@@ -337,20 +348,30 @@ def demo(obj: _Context) -> None:
         f"\nDemo database: {path}  ({figures['feeds']} feeds, {figures['articles']} articles, "
         f"{figures['syndicated']} syndicated, {figures['duplicates_avoided']} duplicates avoided)"
     )
+    tool = _installed_beside_python("sqlite-utils")
     click.echo("Look at it with:")
-    click.echo(f"  sqlite-utils tables {path} --counts")
-    click.echo(
-        f'  sqlite-utils {path} "select id, title, source_agency, syndicated from articles" -t'
-    )
-    click.echo(f"  sqlite-utils search {path} articles ferry -c title")
+    click.echo(f"  {tool} tables {path} --counts")
+    click.echo(f'  {tool} {path} "select id, title, source_agency, syndicated from articles" -t')
+    click.echo(f"  {tool} search {path} articles ferry -c title")
+
+
+def _installed_beside_python(name: str) -> str:
+    """How to call a script of this environment: bare when it is on PATH, else its path."""
+    beside = Path(sys.executable).parent / name
+    on_path = shutil.which(name)
+    if not beside.exists() or (on_path and Path(on_path).resolve() == beside.resolve()):
+        return name
+    try:
+        return str(beside.relative_to(Path.cwd()))
+    except ValueError:
+        return str(beside)
 
 
 def _remove_old_demo_database(path: Path) -> None:
-    """Delete a previous demo database, and refuse to touch any other database."""
-    if path.exists():
-        with Store(path) as store:
-            urls = [row["url"] for row in store.feed_rows()]
-        if any(not url.startswith("http://127.0.0.1:") for url in urls):
-            raise StorageError(f"{path} holds real feeds; the demo needs a fresh file (use --db)")
+    """Delete a previous demo database, and refuse to touch any other file."""
+    if path.exists() and not is_demo_database(path):
+        raise StorageError(
+            f"{path} exists and was not made by `feedworker demo`; choose another --db"
+        )
     for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         stale.unlink(missing_ok=True)

@@ -15,11 +15,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from cssselect import GenericTranslator, SelectorError
 
 from .exceptions import ConfigError
+from .urls import is_http_url
 
 DEFAULT_CONFIG_PATH = Path("config/feedworker.toml")
 CONFIG_ENV_VAR = "FEEDWORKER_CONFIG"
@@ -191,12 +191,7 @@ def settings_from_mapping(raw: Mapping[str, Any]) -> Settings:
 
 def check_feed_url(url: str, *, key: str) -> None:
     """Reject anything but an absolute http(s) URL with a host."""
-    try:
-        parts = urlsplit(url)
-        valid = parts.scheme.lower() in {"http", "https"} and bool(parts.hostname)
-    except ValueError:
-        valid = False
-    if not valid:
+    if not is_http_url(url):
         raise ConfigError(f"{key}: must be an http(s) URL with a host, got {url!r}")
 
 

@@ -43,7 +43,7 @@ class _UrlError(FeedworkerError):
 class FetchError(_UrlError):
     """A request failed; ``kind`` is a short machine-readable class of failure.
 
-    Kinds: ``timeout``, ``too_large``, ``http_error``, ``connect``,
+    Kinds: ``timeout``, ``too_large``, ``http_error``, ``connect``, ``decoding``,
     ``too_many_redirects``, ``unsupported_content``, ``invalid_url``.
     """
 

@@ -21,7 +21,7 @@ from dateutil import parser as date_parser
 from .config import SiteRule, css_to_xpath
 from .exceptions import ExtractError
 from .types import ExtractedPage
-from .urls import host_of
+from .urls import host_of, is_http_url
 
 # Timezone abbreviations seen in news bylines; dateutil knows only UTC/GMT itself.
 TZ_ABBREVIATIONS: dict[str, int] = {
@@ -128,27 +128,28 @@ def extract_page(html: str, url: str, rules: Iterable[SiteRule] = ()) -> Extract
     document = trafilatura.bare_extraction(
         content_root,
         url=url,
-        with_metadata=True,
+        with_metadata=False,
         include_comments=False,
-        include_tables=False,
+        include_tables=True,
         favor_precision=True,
         prune_xpath=[css_to_xpath(css) for css in rule.drop] if rule else None,
     )
     if not isinstance(document, trafilatura.settings.Document) or not (document.text or "").strip():
         raise ExtractError(url, "no article text found")
     byline = metadata.byline()
-    paragraphs = list(_clean_paragraphs(document.text or "", byline=byline, title=document.title))
+    title = metadata.title()
+    paragraphs = list(_clean_paragraphs(document.text or "", byline=byline, title=title))
     words = sum(len(p.split()) for p in paragraphs)
     if words < MIN_ARTICLE_WORDS:
         raise ExtractError(url, f"no article text: {words} words after removing page furniture")
     return ExtractedPage(
-        title=metadata.title() or document.title or None,
-        author=metadata.author() or document.author or None,
+        title=title,
+        author=metadata.author() or _author_from_byline(byline),
         byline=byline,
         published_at=metadata.published_at(byline),
         text="\n\n".join(paragraphs),
         language=metadata.language(),
-        site_name=metadata.site_name() or document.sitename or None,
+        site_name=metadata.site_name(),
         declared_url=metadata.declared_url(),
     )
 
@@ -197,8 +198,16 @@ class _Metadata:
         return None
 
     def title(self) -> str | None:
-        heading = self._tree.xpath("string((//article//h1 | //h1)[1])").strip()
-        return heading or self._first_meta("og:title", "twitter:title")
+        # The article's own heading first: a page-wide first <h1> is often the site logo.
+        for candidate in (
+            self._tree.xpath("string((//article//h1)[1])"),
+            self._first_meta("og:title", "twitter:title"),
+            self._tree.xpath("string((//h1)[1])"),
+            self._tree.xpath("string((//title)[1])"),
+        ):
+            if candidate and (text := " ".join(str(candidate).split())):
+                return text
+        return None
 
     def author(self) -> str | None:
         return self._first_meta("author", "article:author", "dc.creator", "byl") or self._json_ld(
@@ -218,10 +227,16 @@ class _Metadata:
         return primary if primary.isalpha() and 2 <= len(primary) <= 3 else None
 
     def declared_url(self) -> str | None:
-        for href in self._tree.xpath("//link[@rel='canonical']/@href"):
-            return urljoin(self._url, str(href).strip())
-        og_url = self._first_meta("og:url")
-        return urljoin(self._url, og_url) if og_url else None
+        declared = [str(h) for h in self._tree.xpath("//link[@rel='canonical']/@href")]
+        declared.append(self._first_meta("og:url") or "")
+        for href in declared:
+            try:
+                resolved = urljoin(self._url, href.strip())
+            except ValueError:
+                continue  # a malformed canonical link is no canonical link
+            if href.strip() and is_http_url(resolved):
+                return resolved
+        return None
 
     def byline(self) -> str | None:
         for element in self._tree.xpath(_BYLINE_XPATH):
@@ -254,6 +269,18 @@ class _Metadata:
                 if isinstance(item, dict) and (value := _ld_value(item.get(key))):
                     return value
         return None
+
+
+_BYLINE_PERSON = re.compile(
+    r"^(?:by|von|par|por|di|de)\s+(?P<name>[^,|/\u2013\u2014]+?)(?:\s*(?:[,|/\u2013\u2014]|\s-\s).*)?$",
+    re.I,
+)
+
+
+def _author_from_byline(byline: str | None) -> str | None:
+    """ "By Jane Doe, Staff Reporter" -> "Jane Doe"."""
+    match = _BYLINE_PERSON.match(byline or "")
+    return match.group("name").strip() if match else None
 
 
 def _ld_value(value: object) -> str | None:

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import re
+import zlib
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from types import TracebackType
+from typing import Any
 from urllib.parse import urljoin
 
 import httpx
@@ -20,7 +23,7 @@ from charset_normalizer import from_bytes
 from .config import FetchSettings
 from .exceptions import FetchError
 from .types import Response
-from .urls import host_of
+from .urls import host_of, is_http_url
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _SINGLE_BYTE_LATIN = frozenset(
@@ -82,52 +85,49 @@ class Fetcher:
     ) -> Response:
         """GET ``url``, following redirects; a 304 comes back with an empty body.
 
-        ``follow(target)`` may veto a redirect hop (the caller already has that
-        page): the redirect response itself is then returned, with an empty
-        body and ``final_url`` set to the target. Raises :class:`FetchError`
-        for every failure, with a ``kind``.
+        The deadline runs from the moment the first request may go out (time
+        spent queued behind the concurrency limits does not count) to the
+        last byte. ``follow(target)`` may veto a redirect hop (the caller
+        already has that page): the redirect itself is then returned, with an
+        empty body and ``final_url`` set to the target. Raises
+        :class:`FetchError` for every failure, with a ``kind``.
         """
-        headers = {"Accept": accept}
+        headers = {"Accept": accept, "Accept-Encoding": "gzip, deflate"}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        try:
-            async with asyncio.timeout(self._settings.timeout):
-                return await self._follow(url, headers, follow)
-        except TimeoutError as e:
-            raise FetchError(
-                url, "timeout", f"no complete response within {self._settings.timeout:g}s"
-            ) from e
-
-    async def _follow(
-        self, url: str, headers: dict[str, str], follow: Callable[[str], Awaitable[bool]] | None
-    ) -> Response:
         redirects: list[str] = []
         current = url
+        deadline: float | None = None
         while True:
-            if not current.lower().startswith(("http://", "https://")):
+            if not is_http_url(current):
                 raise FetchError(url, "invalid_url", f"refusing non-http(s) URL {current!r}")
             async with self._global, self._per_host[host_of(current)]:
-                response = await self._request(url, current, headers)
-            if isinstance(response, Response):
+                deadline = deadline or asyncio.get_running_loop().time() + self._settings.timeout
+                try:
+                    async with asyncio.timeout_at(deadline):
+                        result = await self._request(url, current, headers)
+                except TimeoutError as e:
+                    raise FetchError(
+                        url, "timeout", f"no complete response within {self._settings.timeout:g}s"
+                    ) from e
+            if isinstance(result, _Body):
                 return Response(
-                    url=url,
                     final_url=current,
-                    status=response.status,
-                    content_type=response.content_type,
-                    body=response.body,
-                    etag=response.etag,
-                    last_modified=response.last_modified,
+                    status=result.status,
+                    content_type=result.content_type,
+                    body=result.body,
+                    etag=result.etag,
+                    last_modified=result.last_modified,
                     redirects=tuple(redirects),
                 )
-            target = urljoin(current, response)
+            target = urljoin(current, result)
             if target in redirects or target == url:
                 raise FetchError(url, "too_many_redirects", f"redirect loop at {target}")
             redirects.append(target)
             if follow is not None and not await follow(target):
                 return Response(
-                    url=url,
                     final_url=target,
                     status=301,
                     content_type="",
@@ -142,8 +142,8 @@ class Fetcher:
                 )
             current = target
 
-    async def _request(self, url: str, current: str, headers: dict[str, str]) -> Response | str:
-        """One hop: a finished :class:`Response`, or the ``Location`` to follow."""
+    async def _request(self, url: str, current: str, headers: dict[str, str]) -> _Body | str:
+        """One hop: the body, or the ``Location`` to follow."""
         try:
             async with self._client.stream("GET", current, headers=headers) as r:
                 if r.status_code in REDIRECT_STATUSES and "location" in r.headers:
@@ -156,39 +156,71 @@ class Fetcher:
                         status=r.status_code,
                     )
                 body = b"" if r.status_code == 304 else await self._read_capped(url, r)
-                return Response(
-                    url=url,
-                    final_url=current,
+                return _Body(
                     status=r.status_code,
                     content_type=r.headers.get("content-type", ""),
                     body=body,
                     etag=r.headers.get("etag"),
                     last_modified=r.headers.get("last-modified"),
-                    redirects=(),
                 )
         except httpx.TimeoutException as e:
             raise FetchError(url, "timeout", f"{type(e).__name__} from {current}") from e
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as e:
             raise FetchError(url, "invalid_url", str(e)) from e
-        except httpx.DecodingError as e:
-            raise FetchError(url, "decoding", f"undecodable body from {current}: {e}") from e
         except httpx.TransportError as e:
             raise FetchError(url, "connect", f"{type(e).__name__} from {current}: {e}") from e
 
     async def _read_capped(self, url: str, r: httpx.Response) -> bytes:
+        """The decoded body, refused as soon as it would pass ``max_bytes``.
+
+        Decompression is done here, chunk by chunk with an output cap, so a
+        compression bomb never inflates past the limit in memory.
+        """
         limit = self._settings.max_bytes
         declared = r.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             raise FetchError(url, "too_large", f"Content-Length {declared} exceeds {limit} bytes")
+        decoder = _decoder(url, r.headers.get("content-encoding", ""))
         chunks: list[bytes] = []
         size = 0
-        # aiter_bytes yields decoded content, so a compression bomb is cut off too
-        async for chunk in r.aiter_bytes():
-            size += len(chunk)
-            if size > limit:
-                raise FetchError(url, "too_large", f"body exceeds {limit} bytes")
-            chunks.append(chunk)
+        async for raw in r.aiter_raw():
+            pending = raw
+            while pending:
+                if decoder is None:
+                    data, pending = pending, b""
+                else:
+                    try:
+                        data = decoder.decompress(pending, limit - size + 1)
+                    except zlib.error as e:
+                        raise FetchError(url, "decoding", f"corrupt compressed body: {e}") from e
+                    pending = decoder.unconsumed_tail
+                size += len(data)
+                if size > limit:
+                    raise FetchError(url, "too_large", f"body exceeds {limit} bytes")
+                chunks.append(data)
+        if decoder is not None and not decoder.eof:
+            raise FetchError(url, "decoding", "compressed body ends early (truncated)")
         return b"".join(chunks)
+
+
+@dataclass(frozen=True)
+class _Body:
+    status: int
+    content_type: str
+    body: bytes
+    etag: str | None
+    last_modified: str | None
+
+
+def _decoder(url: str, content_encoding: str) -> Any:
+    encoding = content_encoding.strip().lower()
+    if encoding in {"", "identity"}:
+        return None
+    if encoding in {"gzip", "x-gzip"}:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    if encoding == "deflate":
+        return zlib.decompressobj(zlib.MAX_WBITS)
+    raise FetchError(url, "decoding", f"unsupported Content-Encoding {content_encoding!r}")
 
 
 def media_type(content_type: str) -> str:

@@ -9,6 +9,7 @@ from xml.sax.saxutils import quoteattr
 from lxml import etree
 
 from .exceptions import ConfigError
+from .urls import is_http_url
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -27,7 +28,7 @@ def parse_opml(data: bytes, *, source: str) -> list[Subscription]:
     subscriptions = []
     for outline in root.iter("outline"):
         url = (outline.get("xmlUrl") or outline.get("xmlurl") or "").strip()
-        if url.lower().startswith(("http://", "https://")):
+        if is_http_url(url):
             title = outline.get("title") or outline.get("text")
             # exports of untitled feeds carry the URL as their text
             subscriptions.append(Subscription(url=url, title=title if title != url else None))

@@ -81,7 +81,7 @@ def clean_page(html: str, url: str, *, sites: Iterable[SiteRule], rules: RuleSet
     if page.declared_url and same_site(page.declared_url, url):
         canonical = canonicalize_url(page.declared_url)
     verdict = assess(page, canonical, rules)
-    author = None if rules.agency_named(page.author) else page.author
+    author = rules.people_in(page.author)
     return Article(
         url=canonical,
         title=page.title,
@@ -185,7 +185,10 @@ class Ingestor:
         await self._run_all(feeds, lambda feed: self._poll(feed, report))
         pending = self._store.pending_entries()
         self._progress.begin("Fetching articles", len(pending))
-        await self._run_all(pending, lambda entry: self._process(entry, report))
+        try:
+            await self._run_all(pending, lambda entry: self._process(entry, report))
+        finally:
+            self._url_locks.clear()
         return report
 
     async def _run_all(self, items: Sequence[T], handle: Callable[[T], Awaitable[None]]) -> None:
@@ -257,15 +260,14 @@ class Ingestor:
             self._fail(entry, report, STATUS_SKIPPED, "no_link", "entry has no usable link")
             return
         canonical = canonicalize_url(entry.link)
-        lock = self._url_locks.setdefault(canonical, asyncio.Lock())
-        async with lock:
+        # One lock per canonical URL for the whole cycle (cleared when it ends), so
+        # two entries for one page never fetch it twice.
+        async with self._url_locks.setdefault(canonical, asyncio.Lock()):
             # An updated entry of a stored story is refetched and updated in place.
             if entry.article_id is None and (stored := self._store.article_id_for_url(canonical)):
-                self._store.link_entry(entry.id, stored, STATUS_DUPLICATE_URL)
-                report.outcomes[STATUS_DUPLICATE_URL] += 1
+                self._link_duplicate(entry, stored, report)
                 return
             await self._fetch_and_store(entry, canonical, report)
-        self._url_locks.pop(canonical, None)
 
     async def _fetch_and_store(
         self, entry: PendingEntry, canonical: str, report: RunReport
@@ -276,11 +278,12 @@ class Ingestor:
             response = await self._fetcher.get(
                 link, accept=PAGE_ACCEPT, follow=self._redirect_checker(entry, canonical)
             )
+            if response.redirects:
+                self._store.record_redirect(entry.id, response.final_url)
             if response.status in REDIRECT_STATUSES:
                 stored = self._store.article_id_for_url(canonicalize_url(response.final_url))
                 if stored is not None:
-                    self._store.link_entry(entry.id, stored, STATUS_DUPLICATE_URL)
-                    report.outcomes[STATUS_DUPLICATE_URL] += 1
+                    self._link_duplicate(entry, stored, report)
                     return
             if not is_html(response):
                 raise FetchError(
@@ -294,15 +297,10 @@ class Ingestor:
                 and final != canonical
                 and (stored := self._store.article_id_for_url(final))
             ):
-                self._store.link_entry(entry.id, stored, STATUS_DUPLICATE_URL)
-                report.outcomes[STATUS_DUPLICATE_URL] += 1
+                self._link_duplicate(entry, stored, report)
                 return
             html = decode_html(response)
-            article = await asyncio.to_thread(
-                partial(clean_page, sites=self._settings.sites, rules=self._rules),
-                html,
-                response.final_url,
-            )
+            article = await self._clean(html, response.final_url)
         except FetchError as e:
             status = STATUS_SKIPPED if e.kind == "unsupported_content" else STATUS_FAILED
             self._fail(entry, report, status, e.kind, e.message)
@@ -311,8 +309,7 @@ class Ingestor:
             self._fail(entry, report, STATUS_SKIPPED, e.kind, e.message)
             return
         if entry.article_id is None and (stored := self._store.article_id_for_url(article.url)):
-            self._store.link_entry(entry.id, stored, STATUS_DUPLICATE_URL)
-            report.outcomes[STATUS_DUPLICATE_URL] += 1
+            self._link_duplicate(entry, stored, report)
             return
         outcome = self._store.store_article(
             entry.id,
@@ -338,6 +335,23 @@ class Ingestor:
             redirects=list(response.redirects) or None,
             duration_s=round(time.monotonic() - started, 3),
         )
+
+    async def _clean(self, html: str, url: str) -> Article:
+        """:func:`clean_page` off the event loop; any crash in it is an ExtractError."""
+        try:
+            return await asyncio.to_thread(
+                partial(clean_page, sites=self._settings.sites, rules=self._rules), html, url
+            )
+        except ExtractError:
+            raise
+        except Exception as e:
+            # Third-party extraction code meets hostile pages: one must not stop the queue.
+            event(logging.ERROR, "extractor_crashed", url=url, error=repr(e))
+            raise ExtractError(url, f"extractor crashed: {type(e).__name__}: {e}") from e
+
+    def _link_duplicate(self, entry: PendingEntry, article_id: int, report: RunReport) -> None:
+        self._store.link_entry(entry.id, article_id, STATUS_DUPLICATE_URL)
+        report.outcomes[STATUS_DUPLICATE_URL] += 1
 
     def _redirect_checker(
         self, entry: PendingEntry, own: str

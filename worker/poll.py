@@ -19,6 +19,7 @@ import feedparser
 from .exceptions import ParseError
 from .fetch import Fetcher
 from .types import Feed, FeedEntry, ParsedFeed
+from .urls import is_http_url
 
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
@@ -32,7 +33,6 @@ class PollResult:
     """A feed after one poll: ``parsed`` is None when it was not modified (304)."""
 
     status: int
-    final_url: str
     etag: str | None
     last_modified: str | None
     parsed: ParsedFeed | None
@@ -49,7 +49,6 @@ async def poll_feed(fetcher: Fetcher, feed: Feed) -> PollResult:
     if response.status == 304:
         return PollResult(
             status=304,
-            final_url=response.final_url,
             etag=response.etag or feed.etag,
             last_modified=response.last_modified or feed.last_modified,
             parsed=None,
@@ -59,7 +58,6 @@ async def poll_feed(fetcher: Fetcher, feed: Feed) -> PollResult:
     )
     return PollResult(
         status=response.status,
-        final_url=response.final_url,
         etag=response.etag,
         last_modified=response.last_modified,
         parsed=parsed,
@@ -120,7 +118,7 @@ def _link(raw: Any, *, base: str) -> str | None:
         resolved = urljoin(base, href.strip())
     except ValueError:
         return None
-    return resolved if resolved.startswith(("http://", "https://")) else None
+    return resolved if is_http_url(resolved) else None
 
 
 def _fallback_identity(title: str | None, published: datetime | None) -> str:

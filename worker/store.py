@@ -134,6 +134,7 @@ def m002_syndication_clusters_pages(db: Database) -> None:
         "REFERENCES articles(id), PRIMARY KEY (key, article_id)) WITHOUT ROWID"
     )
     db.execute("CREATE INDEX near_duplicate_keys_article ON near_duplicate_keys (article_id)")
+    _table(db, "entries").add_column("redirected_to", str)
     _table(db, "pages").create(
         {"article_id": int, "url": str, "fetched_at": str, "html": bytes},
         pk="article_id",
@@ -153,7 +154,6 @@ class PendingEntry:
     id: int
     feed_id: int
     link: str | None
-    attempts: int
     # set when a stored story's feed entry was updated: refetch, update in place
     article_id: int | None
 
@@ -179,8 +179,10 @@ def iso(moment: datetime | None) -> str | None:
 class Store:
     """All reads and writes of the feedworker database."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
         self.path = Path(path)
+        if not create and not self.path.exists():
+            raise StorageError(f"no database at {self.path} (run `feedworker run --once` first)")
         try:
             _create_private(self.path)
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
@@ -207,8 +209,6 @@ class Store:
         try:
             with self.db.atomic() as db:
                 yield db
-        except sqlite3.IntegrityError:
-            raise
         except sqlite3.Error as e:
             raise StorageError(f"database write failed ({self.path}): {e}") from e
 
@@ -271,6 +271,10 @@ class Store:
             row = self.db.execute("SELECT id FROM feeds WHERE url = ?", [url_or_id]).fetchone()
         return int(row[0]) if row else None
 
+    def feed_url(self, feed_id: int) -> str | None:
+        row = self.db.execute("SELECT url FROM feeds WHERE id = ?", [feed_id]).fetchone()
+        return str(row[0]) if row else None
+
     def remove_feed(self, feed_id: int) -> None:
         """Forget a feed and its entries; stored articles stay."""
         with self._writing() as db:
@@ -283,7 +287,7 @@ class Store:
     def feeds_to_poll(self, *, due_before: datetime | None) -> list[Feed]:
         """Enabled feeds, optionally only those due by ``due_before`` (indexed query)."""
         sql = (
-            "SELECT id, url, name, enabled, interval_s, etag, last_modified, error_count "
+            "SELECT id, url, interval_s, etag, last_modified, error_count "
             "FROM feeds WHERE enabled = 1"
         )
         params: list[Any] = []
@@ -295,12 +299,10 @@ class Store:
             Feed(
                 id=row[0],
                 url=row[1],
-                name=row[2],
-                enabled=bool(row[3]),
-                interval_s=row[4],
-                etag=row[5],
-                last_modified=row[6],
-                error_count=row[7],
+                interval_s=row[2],
+                etag=row[3],
+                last_modified=row[4],
+                error_count=row[5],
             )
             for row in self.db.execute(sql, params).fetchall()
         ]
@@ -352,7 +354,7 @@ class Store:
     def add_entries(self, feed_id: int, entries: Iterable[FeedEntry], *, now: datetime) -> int:
         """Record every entry not seen before; an entry updated since is queued again.
 
-        Returns how many entries were new.
+        Returns how many entries were queued (new or updated).
         """
         new = 0
         with self._writing() as db:
@@ -379,21 +381,16 @@ class Store:
                 new += cursor.rowcount
         return new
 
-    def pending_entries(self, feed_ids: Iterable[int] | None = None) -> list[PendingEntry]:
+    def pending_entries(self) -> list[PendingEntry]:
         """Entries still to process: new ones, and failed ones with attempts left."""
-        sql = (
-            "SELECT id, feed_id, link, attempts, article_id FROM entries WHERE "
-            "(status = ? OR (status = ? AND attempts < ?))"
-        )
-        params: list[Any] = [STATUS_PENDING, STATUS_FAILED, MAX_ENTRY_ATTEMPTS]
-        if feed_ids is not None:
-            ids = list(feed_ids)
-            sql += f" AND feed_id IN ({', '.join('?' for _ in ids)})"
-            params.extend(ids)
-        sql += " ORDER BY id"
+        rows = self.db.execute(
+            "SELECT id, feed_id, link, article_id FROM entries "
+            "WHERE status = ? OR (status = ? AND attempts < ?) ORDER BY id",
+            [STATUS_PENDING, STATUS_FAILED, MAX_ENTRY_ATTEMPTS],
+        ).fetchall()
         return [
-            PendingEntry(id=r[0], feed_id=r[1], link=r[2], attempts=r[3], article_id=r[4])
-            for r in self.db.execute(sql, params).fetchall()
+            PendingEntry(id=r[0], feed_id=r[1], link=r[2], article_id=r[3])
+            for r in rows
         ]
 
     def mark_entry(
@@ -408,11 +405,11 @@ class Store:
 
     def link_entry(self, entry_id: int, article_id: int, status: str) -> None:
         with self._writing() as db:
-            db.execute(
-                "UPDATE entries SET status = ?, article_id = ?, error_kind = NULL, error = NULL, "
-                "attempts = attempts + 1 WHERE id = ?",
-                [status, article_id, entry_id],
-            )
+            _link_entry(db, entry_id, article_id, status)
+
+    def record_redirect(self, entry_id: int, final_url: str) -> None:
+        with self._writing() as db:
+            db.execute("UPDATE entries SET redirected_to = ? WHERE id = ?", [final_url, entry_id])
 
     # articles --------------------------------------------------------------
 
@@ -476,11 +473,7 @@ class Store:
                 table.insert(record)
                 article_id = int(cast(int, table.last_pk))
                 status = STATUS_STORED
-            db.execute(
-                "UPDATE entries SET status = ?, article_id = ?, error_kind = NULL, error = NULL, "
-                "attempts = attempts + 1 WHERE id = ?",
-                [status, article_id, entry_id],
-            )
+            _link_entry(db, entry_id, article_id, status)
             if status == STATUS_STORED and html is not None:
                 _save_page(db, article_id, article.url, html, fetched_at)
         return StoreOutcome(article_id=article_id, status=status)
@@ -659,6 +652,35 @@ class Store:
             "feed_errors": feed_errors,
             "entry_errors": entry_errors,
         }
+
+
+# PRAGMA application_id of databases made by `feedworker demo` ("FWD0"): the demo
+# replaces such a file and refuses to touch any other.
+DEMO_APPLICATION_ID = 0x46574430
+
+
+def mark_as_demo(store: Store) -> None:
+    store.db.execute(f"PRAGMA application_id = {DEMO_APPLICATION_ID}")
+
+
+def is_demo_database(path: Path) -> bool:
+    """True for a file made by ``feedworker demo`` (read without changing it)."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            return bool(conn.execute("PRAGMA application_id").fetchone()[0] == DEMO_APPLICATION_ID)
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+
+
+def _link_entry(db: Database, entry_id: int, article_id: int, status: str) -> None:
+    db.execute(
+        "UPDATE entries SET status = ?, article_id = ?, error_kind = NULL, error = NULL, "
+        "attempts = attempts + 1 WHERE id = ?",
+        [status, article_id, entry_id],
+    )
 
 
 def evidence_json(evidence: Iterable[Evidence]) -> str:

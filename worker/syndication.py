@@ -68,6 +68,11 @@ class RuleSet:
     def agency(self, alias: str) -> Agency | None:
         return _alias_map(self.agencies).get(alias.casefold())
 
+    def people_in(self, author: str | None) -> str | None:
+        """An author field without agency names: "Jane Doe, Reuters" -> "Jane Doe"."""
+        people = [part for part in author_parts(author) if not self.agency_named(part)]
+        return ", ".join(people) or None
+
     def agency_named(self, text: str | None) -> str | None:
         """The agency when ``text`` (an author field or byline) *is* an agency."""
         if not text:
@@ -169,14 +174,27 @@ def syndication_score(evidence: Iterable[Evidence], rules: RuleSet) -> float:
     return round(1.0 - remaining, 4)
 
 
+_AUTHOR_SEPARATOR = re.compile(r"\s*(?:[,|/;&]|\s(?:and|und|et|y|e)\s)\s*", re.I)
+
+
+def author_parts(text: str | None) -> list[str]:
+    """ "Jane Doe and John Roe | Reuters" -> ["Jane Doe", "John Roe", "Reuters"]."""
+    if not text:
+        return []
+    return [part for part in _AUTHOR_SEPARATOR.split(" ".join(text.split())) if part]
+
+
 def _places(
     rule: Rule, page: ExtractedPage, paragraphs: list[str]
 ) -> Iterator[tuple[str, str, int | None]]:
     """(position label, text, paragraph index) where ``rule`` may match."""
     if rule.where == "byline":
         for label, value in (("byline", page.byline), ("author", page.author)):
-            if value:
-                yield label, " ".join(value.split()), None
+            # the whole line, then each name in it ("Jane Doe | Reuters")
+            parts = author_parts(value)
+            whole = [" ".join(value.split())] if value and len(parts) > 1 else []
+            for text in [*whole, *parts]:
+                yield label, text, None
     elif rule.where == "start":
         offset = 0
         for index, paragraph in enumerate(paragraphs):

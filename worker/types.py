@@ -12,8 +12,6 @@ class Feed:
 
     id: int
     url: str
-    name: str | None
-    enabled: bool
     interval_s: int
     etag: str | None
     last_modified: str | None
@@ -41,9 +39,8 @@ class ParsedFeed:
 
 @dataclass(frozen=True, kw_only=True)
 class Response:
-    """A fetched body, decoded to text, with the redirect chain that led to it."""
+    """A fetched body (bytes, content-encoding removed) and the redirects that led to it."""
 
-    url: str
     final_url: str
     status: int
     content_type: str

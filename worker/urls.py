@@ -82,6 +82,15 @@ def _canonical(url: str) -> str:
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
+def is_http_url(url: str) -> bool:
+    """An absolute http(s) URL with a host: the only kind feedworker requests."""
+    try:
+        parts = urlsplit(url)
+        return parts.scheme.lower() in {"http", "https"} and bool(parts.hostname)
+    except ValueError:
+        return False
+
+
 def host_of(url: str) -> str:
     try:
         return (urlsplit(url).hostname or "").lower()
