@@ -75,7 +75,9 @@ def test_title_is_the_article_heading_not_the_site_logo() -> None:
     assert extract_page(html, "https://e.example/a").title == "Dunes shift inland"
 
 
-@pytest.mark.parametrize("author", ["Jane Doe, Reuters", "Jane Doe | Reuters", "Jane Doe and Reuters"])
+@pytest.mark.parametrize(
+    "author", ["Jane Doe, Reuters", "Jane Doe | Reuters", "Jane Doe and Reuters"]
+)
 def test_agency_in_author_field_goes_to_source_agency(author: str) -> None:
     from worker.pipeline import clean_page
     from worker.syndication import load_rules

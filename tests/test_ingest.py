@@ -334,19 +334,24 @@ def test_waiting_for_a_connection_slot_does_not_count_against_the_deadline(
 def test_pages_that_crash_the_extractor_are_skipped_and_the_run_goes_on(
     site: SiteServer, cli: Cli
 ) -> None:
-    broken_canonical = article_page("Bad link", paragraphs("bad links"),
-                                    head='<link rel="canonical" href="http://[::1">')
+    broken_canonical = article_page(
+        "Bad link", paragraphs("bad links"), head='<link rel="canonical" href="http://[::1">'
+    )
     site.routes["/canonical.html"] = html_route(broken_canonical)
-    site.routes["/svg.html"] = html_route('<svg xmlns="http://www.w3.org/2000/svg"><text>x</text></svg>')
+    site.routes["/svg.html"] = html_route(
+        '<svg xmlns="http://www.w3.org/2000/svg"><text>x</text></svg>'
+    )
     _serve_story(site, "/fine.html", "resilience")
-    site.routes["/feed.xml"] = feed_route(rss([
-        {"link": site.url(p)} for p in ("/canonical.html", "/svg.html", "/fine.html")
-    ]))
+    site.routes["/feed.xml"] = feed_route(
+        rss([{"link": site.url(p)} for p in ("/canonical.html", "/svg.html", "/fine.html")])
+    )
     cli("feeds", "add", site.url("/feed.xml"))
     result = cli("run", "--once")
     assert result.returncode == 0
-    statuses = {r["link"].rsplit("/", 1)[1]: r["status"]
-                for r in cli.rows("select link, status from entries")}
+    statuses = {
+        r["link"].rsplit("/", 1)[1]: r["status"]
+        for r in cli.rows("select link, status from entries")
+    }
     assert statuses["fine.html"] == "stored"
     assert statuses["canonical.html"] == "stored"  # the malformed canonical is ignored
     assert statuses["svg.html"] == "skipped"
@@ -355,13 +360,15 @@ def test_pages_that_crash_the_extractor_are_skipped_and_the_run_goes_on(
 
 def test_truncated_gzip_is_a_decoding_failure(site: SiteServer, cli: Cli) -> None:
     whole = gzip.compress(article_page("Cut", paragraphs("truncation")).encode())
-    site.routes["/cut.html"] = Route(body=whole[: len(whole) // 2], validators=False,
-                                     headers={"Content-Encoding": "gzip"})
+    site.routes["/cut.html"] = Route(
+        body=whole[: len(whole) // 2], validators=False, headers={"Content-Encoding": "gzip"}
+    )
     site.routes["/feed.xml"] = feed_route(rss([{"link": site.url("/cut.html")}]))
     cli("feeds", "add", site.url("/feed.xml"))
     cli("run", "--once")
     assert cli.rows("select status, error_kind from entries") == [
-        {"status": "failed", "error_kind": "decoding"}]
+        {"status": "failed", "error_kind": "decoding"}
+    ]
 
 
 def test_redirects_are_recorded_on_the_entry(site: SiteServer, cli: Cli) -> None:
@@ -371,5 +378,6 @@ def test_redirects_are_recorded_on_the_entry(site: SiteServer, cli: Cli) -> None
     cli("feeds", "add", site.url("/feed.xml"))
     cli("run", "--once")
     assert cli.rows("select redirected_to, status from entries") == [
-        {"redirected_to": site.url("/final.html"), "status": "stored"}]
+        {"redirected_to": site.url("/final.html"), "status": "stored"}
+    ]
     assert cli.rows("select url from articles") == [{"url": site.url("/final.html")}]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from worker.syndication import assess, load_rules
@@ -23,6 +25,7 @@ def page(*paragraphs: str, byline: str | None = None, author: str | None = None)
         byline=byline,
         published_at=None,
         text="\n\n".join(paragraphs),
+        notes=(),
         language="en",
         site_name="Example News",
         declared_url=None,
@@ -81,14 +84,30 @@ def test_disclaimer_is_removed_from_text_and_body_stays(
     assert verdict.text == "\n\n".join(BODY)
 
 
-def test_disclaimer_at_the_top_of_a_long_story_is_not_evidence() -> None:
-    disclaimer = (
+def test_disclaimer_flag_above_the_story_is_evidence_and_removed() -> None:
+    flag = "Unedited wire copy: this story is auto-generated from a syndicated feed."
+    verdict = assess(page(flag, *BODY, *BODY), NEWS_URL, RULES)
+    assert verdict.syndicated and families(verdict) == ["disclaimer"]
+    assert verdict.text == "\n\n".join((*BODY, *BODY))
+
+
+def test_disclaimer_words_in_the_middle_of_a_long_story_are_not_evidence() -> None:
+    middle = (
         "(This story has not been edited by staff and is auto-generated from a syndicated feed.)"
     )
-    paragraphs = (disclaimer, *BODY, *BODY)
+    long_body = tuple(p * 3 for p in BODY)
+    paragraphs = (*long_body, middle, *long_body)
     verdict = assess(page(*paragraphs), NEWS_URL, RULES)
     assert not verdict.syndicated
     assert verdict.text == "\n\n".join(paragraphs)
+
+
+def test_disclaimer_in_a_note_beside_the_story_is_evidence() -> None:
+    note = "Content supplied by Xinhua under an automated partner arrangement. It has not been checked."
+    story = page(*BODY)
+    verdict = assess(replace(story, notes=(note,)), NEWS_URL, RULES)
+    assert verdict.syndicated and verdict.source_agency == "Xinhua"
+    assert verdict.evidence[0].position == "note"
 
 
 # --- datelines ----------------------------------------------------------------

@@ -78,11 +78,22 @@ _PUBLISHED_META = (
     "dc.date.issued",
     "dc.date",
 )
+# In document order; the first short one wins ("author-name", "article-byline", ...).
 _BYLINE_XPATH = (
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' byline ')]"
-    " | //*[@itemprop='author'] | //*[@rel='author']"
-    " | //*[contains(concat(' ', normalize-space(@class), ' '), ' author ')]"
+    "//*[contains(@class, 'byline') or contains(@class, 'author') or contains(@class, 'credit')"
+    " or @itemprop='author' or @rel='author'][not(self::meta) and not(self::html)"
+    " and not(self::body) and not(self::article)]"
 )
+_BYLINE_MAX_CHARS = 160
+_NOTE_XPATH = (
+    "//aside | //small | //*[@role='note'] | //*[contains(@class, 'note') or "
+    "contains(@class, 'disclaimer') or contains(@class, 'flag') or contains(@class, 'wire') or "
+    "contains(@class, 'credit') or contains(@class, 'source') or contains(@class, 'syndicat') or "
+    "contains(@class, 'agency') or contains(@class, 'mention')]"
+)
+_NOTE_MIN_CHARS = 20
+_NOTE_MAX_CHARS = 450
+_MAX_NOTES = 20
 _BYLINE_DATE = re.compile(
     r"(?:updated|published|posted|created)?\s*:?\s*"
     r"(\d{1,2}[-/.]\d{1,2}[-/.]\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AP]M)?\s*[A-Z]{2,5})",
@@ -99,14 +110,14 @@ _FURNITURE_LINE = re.compile(
     )\s*[:.]?$""",
     re.I | re.X,
 )
+# Copyright lines are not here on purpose: an agency's copyright line is evidence
+# for the syndication stage, which removes it (and any other copyright line).
 _FURNITURE_PHRASE = re.compile(
-    r"subscribe\s+to\s+(?:our|the)\s+\w*\s*newsletter|sign\s+up\s+for\s+(?:our|the)\s+\w*\s*newsletter"
-    r"|enter\s+your\s+e-?mail|send\s+us\s+your\s+feedback|all\s+rights\s+reserved"
-    r"|^\s*(?:©|\(c\)|copyright\s+©?\s*\d{4})|^\s*contact\s+us\b",
+    r"\bnewsletters?\b|\bsubscribe\b|suscr[ií]b|\babonn|abonnieren|iscriviti|\bassine\b|boletín"
+    r"|enter\s+your\s+e-?mail|(?:get|receive|sign\s+up).{0,60}(?:e-?mail|inbox)"
+    r"|send\s+us\s+your\s+feedback|^\s*contact\s+us\b",
     re.I,
 )
-# Short lines only: a long "Copyright ... All rights reserved ..." line is a wire
-# sign-off that syndication must still see.
 _FURNITURE_MAX_CHARS = 120
 # Fewer words than this is a section front, a video page or an error page, not a story.
 MIN_ARTICLE_WORDS = 15
@@ -119,7 +130,16 @@ def extract_page(html: str, url: str, rules: Iterable[SiteRule] = ()) -> Extract
     except (lxml.etree.ParserError, ValueError) as e:
         raise ExtractError(url, f"unparseable HTML: {e}") from e
     rule = _rule_for(url, rules)
+    # Everything read from the markup is read before trafilatura, which prunes the tree.
     metadata = _Metadata(tree, url)
+    title = metadata.title()
+    byline = metadata.byline()
+    notes = metadata.notes()
+    author = metadata.author() or _author_from_byline(byline)
+    published_at = metadata.published_at(byline)
+    language = metadata.language()
+    site_name = metadata.site_name()
+    declared_url = metadata.declared_url()
     content_root = tree
     if rule is not None and rule.keep:
         kept = tree.xpath(css_to_xpath(rule.keep))
@@ -136,21 +156,21 @@ def extract_page(html: str, url: str, rules: Iterable[SiteRule] = ()) -> Extract
     )
     if not isinstance(document, trafilatura.settings.Document) or not (document.text or "").strip():
         raise ExtractError(url, "no article text found")
-    byline = metadata.byline()
-    title = metadata.title()
     paragraphs = list(_clean_paragraphs(document.text or "", byline=byline, title=title))
     words = sum(len(p.split()) for p in paragraphs)
     if words < MIN_ARTICLE_WORDS:
         raise ExtractError(url, f"no article text: {words} words after removing page furniture")
+    text = "\n\n".join(paragraphs)
     return ExtractedPage(
         title=title,
-        author=metadata.author() or _author_from_byline(byline),
+        author=author,
         byline=byline,
-        published_at=metadata.published_at(byline),
-        text="\n\n".join(paragraphs),
-        language=metadata.language(),
-        site_name=metadata.site_name(),
-        declared_url=metadata.declared_url(),
+        published_at=published_at,
+        text=text,
+        notes=tuple(note for note in notes if note not in text),
+        language=language,
+        site_name=site_name,
+        declared_url=declared_url,
     )
 
 
@@ -238,10 +258,22 @@ class _Metadata:
                 return resolved
         return None
 
+    def notes(self) -> list[str]:
+        """Short notes beside the article (asides, small print, "note" boxes): where
+        some outlets put the syndication disclaimer, outside the main text."""
+        found: list[str] = []
+        for element in self._tree.xpath(_NOTE_XPATH):
+            text = " ".join(element.text_content().split())
+            if _NOTE_MIN_CHARS <= len(text) <= _NOTE_MAX_CHARS and text not in found:
+                found.append(text)
+                if len(found) == _MAX_NOTES:
+                    break
+        return found
+
     def byline(self) -> str | None:
         for element in self._tree.xpath(_BYLINE_XPATH):
             text = " ".join(element.text_content().split())
-            if text and len(text) <= 200:
+            if text and len(text) <= _BYLINE_MAX_CHARS:
                 return text
         return None
 

@@ -388,10 +388,7 @@ class Store:
             "WHERE status = ? OR (status = ? AND attempts < ?) ORDER BY id",
             [STATUS_PENDING, STATUS_FAILED, MAX_ENTRY_ATTEMPTS],
         ).fetchall()
-        return [
-            PendingEntry(id=r[0], feed_id=r[1], link=r[2], article_id=r[3])
-            for r in rows
-        ]
+        return [PendingEntry(id=r[0], feed_id=r[1], link=r[2], article_id=r[3]) for r in rows]
 
     def mark_entry(
         self, entry_id: int, status: str, *, kind: str | None, error: str | None

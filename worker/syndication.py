@@ -32,8 +32,8 @@ DEFAULT_THRESHOLD = 0.5
 # Weights of evidence that does not come from a page rule.
 NEAR_DUPLICATE_FAMILY = "near_duplicate"
 FAMILY_WEIGHTS = {NEAR_DUPLICATE_FAMILY: 0.8}
-WHERE = ("end", "start", "byline")
-_DEFAULT_ZONE = {"end": 3, "start": 300, "byline": 0}
+WHERE = ("end", "start", "byline", "note")
+_DEFAULT_ZONE = {"end": 3, "start": 300, "byline": 0, "note": 0}
 _PLACEHOLDER = re.compile(r"<<(\w+)>>")
 
 
@@ -48,13 +48,14 @@ class Agency:
 class Rule:
     name: str
     family: str
-    where: str
+    where: tuple[str, ...]
     pattern: re.Pattern[str]
     weight: float
     remove: bool
-    zone: int
+    zone: int | None  # None: the default of each place
     max_chars: int
     language: str
+    not_acronym: bool
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ class RuleSet:
             return None
         line = " ".join(text.split())
         for rule in self.rules:
-            if rule.where == "byline" and (match := rule.pattern.search(line)):
+            if "byline" in rule.where and (match := rule.pattern.search(line)):
                 return self._agency_of(match)
         return None
 
@@ -94,13 +95,15 @@ class RuleSet:
         return agency.name if match and (agency := self.agency(match.group(1))) else None
 
     def is_agency_site(self, agency_name: str, url: str) -> bool:
+        return self.agency_site(url) == agency_name
+
+    def agency_site(self, url: str) -> str | None:
+        """The agency whose own site ``url`` is on, if any."""
         host = host_of(url)
-        return any(
-            host == domain or host.endswith("." + domain)
-            for agency in self.agencies
-            if agency.name == agency_name
-            for domain in agency.domains
-        )
+        for agency in self.agencies:
+            if any(host == d or host.endswith("." + d) for d in agency.domains):
+                return agency.name
+        return None
 
 
 @cache
@@ -129,8 +132,12 @@ def assess(page: ExtractedPage, url: str, rules: RuleSet) -> SyndicationVerdict:
             continue
         for position, text, index in _places(rule, page, paragraphs):
             match = rule.pattern.search(text)
-            if match is None:
+            if match is None or (rule.not_acronym and _spells_agency(match)):
                 continue
+            if rule.remove and index is not None:
+                removed.add(index)
+            if rule.weight == 0:
+                break  # furniture: removed, but no evidence of anything
             evidence.append(
                 Evidence(
                     rule=rule.name,
@@ -141,8 +148,6 @@ def assess(page: ExtractedPage, url: str, rules: RuleSet) -> SyndicationVerdict:
             )
             if agency := rules._agency_of(match):
                 named.append((rule.weight, agency))
-            if rule.remove and index is not None:
-                removed.add(index)
             break
     source_agency = max(named, key=lambda pair: pair[0])[1] if named else None
     if source_agency and rules.is_agency_site(source_agency, url):
@@ -184,29 +189,49 @@ def author_parts(text: str | None) -> list[str]:
     return [part for part in _AUTHOR_SEPARATOR.split(" ".join(text.split())) if part]
 
 
+_BRACKETED = re.compile(r"[(/]([^()/]+)[)/]")
+
+
+def _spells_agency(match: re.Match[str]) -> bool:
+    """ "Automobile Association (AA) -": the words before "(AA)" are its full name."""
+    bracketed = _BRACKETED.search(match.group(0))
+    if bracketed is None:
+        return False
+    before = match.group(0)[: bracketed.start()]
+    initials = "".join(w[0] for w in re.findall(r"[^\W\d_]+", before) if w[0].isupper())
+    return len(initials) > 1 and initials.upper().endswith(bracketed.group(1).upper())
+
+
 def _places(
     rule: Rule, page: ExtractedPage, paragraphs: list[str]
 ) -> Iterator[tuple[str, str, int | None]]:
     """(position label, text, paragraph index) where ``rule`` may match."""
-    if rule.where == "byline":
-        for label, value in (("byline", page.byline), ("author", page.author)):
-            # the whole line, then each name in it ("Jane Doe | Reuters")
-            parts = author_parts(value)
-            whole = [" ".join(value.split())] if value and len(parts) > 1 else []
-            for text in [*whole, *parts]:
-                yield label, text, None
-    elif rule.where == "start":
-        offset = 0
-        for index, paragraph in enumerate(paragraphs):
-            if offset > rule.zone:
-                break
-            yield f"paragraph {index + 1}", paragraph, index
-            offset += len(paragraph) + 2
-    else:
-        first = max(0, len(paragraphs) - rule.zone)
-        for index in range(len(paragraphs) - 1, first - 1, -1):
-            if len(paragraphs[index]) <= rule.max_chars:
-                yield f"paragraph {index + 1} of {len(paragraphs)}", paragraphs[index], index
+    for where in rule.where:
+        zone = rule.zone if rule.zone is not None else _DEFAULT_ZONE[where]
+        if where == "byline":
+            for label, value in (("byline", page.byline), ("author", page.author)):
+                # the whole line, then each name in it ("Jane Doe | Reuters")
+                parts = author_parts(value)
+                whole = [" ".join(value.split())] if value and len(parts) > 1 else []
+                for text in [*whole, *parts]:
+                    yield label, text, None
+        elif where == "note":
+            for note in page.notes:
+                if len(note) <= rule.max_chars:
+                    yield "note", note, None
+        elif where == "start":
+            offset = 0
+            for index, paragraph in enumerate(paragraphs):
+                if offset > zone:
+                    break
+                if rule.where == ("start",) or len(paragraph) <= rule.max_chars:
+                    yield f"paragraph {index + 1}", paragraph, index
+                offset += len(paragraph) + 2
+        else:
+            first = max(0, len(paragraphs) - zone)
+            for index in range(len(paragraphs) - 1, first - 1, -1):
+                if len(paragraphs[index]) <= rule.max_chars:
+                    yield f"paragraph {index + 1} of {len(paragraphs)}", paragraphs[index], index
 
 
 # loading --------------------------------------------------------------------------
@@ -246,6 +271,7 @@ def _overlay(base: Mapping[str, Any], user: Mapping[str, Any]) -> dict[str, Any]
 
 
 _RULE_KEYS = {
+    "not_acronym",
     "name",
     "family",
     "where",
@@ -268,7 +294,14 @@ def _compile(data: Mapping[str, Any], *, threshold: float, source: str) -> RuleS
         )
         for a in data["agency"]
     )
-    fragments = {**data["fragments"], "agency": _alternation(agencies)}
+    names = _alternation(agencies)
+    # Agency names are matched as whole words, in their own case ("AP", not "ap" in
+    # "apart"), except where a rule asks for <<agency_anycase>> (bylines: "By REUTERS").
+    fragments = {
+        **data["fragments"],
+        "agency": rf"(?-i:\b(?:{names})\b)",
+        "agency_anycase": rf"\b(?:{names})\b",
+    }
     rules = []
     for raw in data["rule"]:
         key = f"syndication rule {raw.get('name', '?')!r} ({source})"
@@ -278,9 +311,10 @@ def _compile(data: Mapping[str, Any], *, threshold: float, source: str) -> RuleS
         if not raw.get("enabled", True):
             continue
         where = raw.get("where", "end")
+        places = tuple([where] if isinstance(where, str) else where)
         weight = raw.get("weight", 0.9)
-        if where not in WHERE:
-            raise ConfigError(f"{key}: where must be one of {', '.join(WHERE)}")
+        if not places or any(place not in WHERE for place in places):
+            raise ConfigError(f"{key}: where must be one or more of {', '.join(WHERE)}")
         if not isinstance(weight, int | float) or not 0 <= weight <= 1:
             raise ConfigError(f"{key}: weight must be between 0 and 1")
         try:
@@ -291,13 +325,14 @@ def _compile(data: Mapping[str, Any], *, threshold: float, source: str) -> RuleS
             Rule(
                 name=str(raw["name"]),
                 family=str(raw.get("family", raw["name"])),
-                where=where,
+                where=places,
                 pattern=pattern,
                 weight=float(weight),
                 remove=bool(raw.get("remove", False)),
-                zone=int(raw.get("zone", _DEFAULT_ZONE[where])),
+                zone=int(raw["zone"]) if "zone" in raw else None,
                 max_chars=int(raw.get("max_chars", 400)),
                 language=str(raw.get("language", "*")),
+                not_acronym=bool(raw.get("not_acronym", False)),
             )
         )
     return RuleSet(rules=tuple(rules), agencies=agencies, threshold=threshold)
@@ -334,6 +369,8 @@ def near_duplicate_flags(
     """
     foreign = [(copy, sim) for copy, sim in matches if not same_site(copy.url, new.url)]
     if not has_markers(new.evidence):
+        if rules.agency_site(new.url):
+            return []  # the agency's own copy is the original, not a republication
         marked = [(copy, sim) for copy, sim in foreign if has_markers(copy.evidence)]
         if not marked:
             return []
@@ -342,7 +379,8 @@ def near_duplicate_flags(
     return [
         _flag(copy, new, similarity, rules)
         for copy, similarity in foreign
-        if not copy.evidence  # unmarked and not yet linked to another marked copy
+        # unmarked, not yet linked to another marked copy, not the agency's own
+        if not copy.evidence and not rules.agency_site(copy.url)
     ]
 
 

@@ -59,6 +59,8 @@ class ExtractedPage:
     byline: str | None
     published_at: datetime | None
     text: str
+    # short notes beside the article text (asides, small print), not part of it
+    notes: tuple[str, ...]
     language: str | None
     site_name: str | None
     declared_url: str | None

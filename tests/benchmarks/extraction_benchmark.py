@@ -112,12 +112,10 @@ def main(argv: list[str] | None = None) -> int:
 
     tools: dict[str, Callable[[str, str], str]] = {
         "feedworker (stored text)": feedworker_text,
-        "trafilatura.extract, defaults": lambda html, url: trafilatura.extract(html, url=url)
-        or "",
-        "trafilatura.extract, favor_precision, no comments": lambda html, url: trafilatura.extract(
-            html, url=url, favor_precision=True, include_comments=False
-        )
-        or "",
+        "trafilatura.extract, defaults": lambda html, url: trafilatura.extract(html, url=url) or "",
+        "trafilatura.extract, favor_precision, no comments": lambda html, url: (
+            trafilatura.extract(html, url=url, favor_precision=True, include_comments=False) or ""
+        ),
     }
     scores = {name: Score(name) for name in tools}
     for page_id in ids:
