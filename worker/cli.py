@@ -47,7 +47,7 @@ class _Context:
     def settings(self) -> Settings:
         settings = load_settings(config_path_from(self.config))
         if self.db:
-            settings = replace(settings, store=StoreSettings(path=self.db))
+            settings = replace(settings, store=replace(settings.store, path=self.db))
         return settings
 
     def rules(self, settings: Settings) -> RuleSet:
