@@ -34,11 +34,7 @@ class Cli:
     def __call__(
         self, *args: str, config: str | None = None, timeout: float = 120, check: bool = True
     ) -> subprocess.CompletedProcess[str]:
-        argv = [sys.executable, "-m", "worker"]
-        if config is not None:
-            path = self.workdir / "feedworker.toml"
-            path.write_text(config, encoding="utf-8")
-            argv += ["--config", str(path)]
+        argv = [sys.executable, "-m", "worker", "--config", str(self.write_config(config or ""))]
         argv += ["--db", str(self.db), *args]
         env = {k: v for k, v in os.environ.items() if k != "FEEDWORKER_CONFIG"}
         result = subprocess.run(
@@ -51,12 +47,28 @@ class Cli:
             )
         return result
 
+    def write_config(self, config: str) -> Path:
+        """The test's config, plus what every test here needs: its loopback server is
+        allowed past the private-network guard, and no politeness delay."""
+        path = self.workdir / "feedworker.toml"
+        path.write_text(with_loopback_allowed(config), encoding="utf-8")
+        return path
+
     def rows(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
         db = sqlite_utils.Database(self.db)
         try:
             return list(db.query(sql, params))
         finally:
             db.close()
+
+
+LOOPBACK_FETCH = 'allowed_networks = ["127.0.0.0/8"]\nper_host_delay = 0\n'
+
+
+def with_loopback_allowed(config: str) -> str:
+    if "[fetch]" in config:
+        return config.replace("[fetch]\n", "[fetch]\n" + LOOPBACK_FETCH, 1)
+    return config + "\n[fetch]\n" + LOOPBACK_FETCH
 
 
 @pytest.fixture

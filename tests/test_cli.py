@@ -14,7 +14,15 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import Cli, article_page, feed_route, html_route, paragraphs, rss
+from conftest import (
+    Cli,
+    article_page,
+    feed_route,
+    html_route,
+    paragraphs,
+    rss,
+    with_loopback_allowed,
+)
 
 from worker.demo.server import SiteServer
 
@@ -106,7 +114,9 @@ def test_config_feeds_are_synced_and_env_var_selects_config(cli: Cli, site: Site
     site.routes["/feed.xml"] = feed_route(rss([{"link": site.url("/a.html")}]))
     config = cli.workdir / "elsewhere.toml"
     config.write_text(
-        f'[[feeds]]\nurl = "{site.url("/feed.xml")}"\nname = "Dunes"\ninterval = "2h"\n'
+        with_loopback_allowed(
+            f'[[feeds]]\nurl = "{site.url("/feed.xml")}"\nname = "Dunes"\ninterval = "2h"\n'
+        )
     )
     env = {**os.environ, "FEEDWORKER_CONFIG": str(config)}
     subprocess.run(
@@ -233,8 +243,9 @@ def test_progress_bar_only_on_a_terminal(cli: Cli, site: SiteServer) -> None:
     quiet = cli("run", "--once")
     assert "Fetching articles" not in quiet.stderr
     leader, follower = pty.openpty()
+    config = str(cli.write_config(""))
     subprocess.run(
-        [sys.executable, "-m", "worker", "--db", str(cli.db), "run", "--once"],
+        [sys.executable, "-m", "worker", "--config", config, "--db", str(cli.db), "run", "--once"],
         cwd=cli.workdir,
         stderr=follower,
         stdout=subprocess.DEVNULL,

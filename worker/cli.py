@@ -18,6 +18,7 @@ import click
 
 from .config import (
     FeedSettings,
+    FetchSettings,
     Settings,
     StoreSettings,
     check_feed_url,
@@ -336,6 +337,8 @@ def demo(obj: _Context) -> None:
         settings = replace(
             Settings(),
             store=StoreSettings(path=str(path)),
+            # the demo site is our own, on loopback: allow it, and no politeness delay
+            fetch=FetchSettings(allowed_networks=("127.0.0.1/32",), per_host_delay=0),
             feeds=tuple(FeedSettings(url=server.url(p)) for p in demo_feed_paths()),
         )
         click.echo(f"Serving the demo site at {server.base_url}", err=True)

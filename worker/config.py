@@ -7,6 +7,7 @@ typo in a deployment never silently falls back to a default.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import math
 import os
 import re
@@ -31,6 +32,7 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_CONCURRENCY = 16
 DEFAULT_PER_HOST_CONCURRENCY = 2
 DEFAULT_MAX_REDIRECTS = 5
+DEFAULT_PER_HOST_DELAY_S = 0.5
 DEFAULT_INTERVAL_S = 30 * 60
 DEFAULT_TICK_S = 30
 DEFAULT_SYNDICATION_THRESHOLD = 0.5
@@ -78,6 +80,12 @@ class FetchSettings:
     concurrency: int = DEFAULT_CONCURRENCY
     per_host_concurrency: int = DEFAULT_PER_HOST_CONCURRENCY
     max_redirects: int = DEFAULT_MAX_REDIRECTS
+    # seconds between the starts of two requests to one host (0: no delay)
+    per_host_delay: float = DEFAULT_PER_HOST_DELAY_S
+    respect_robots: bool = True
+    # by default nothing is fetched from loopback, private, link-local, ... addresses
+    allow_private_networks: bool = False
+    allowed_networks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -161,6 +169,12 @@ def settings_from_mapping(raw: Mapping[str, Any]) -> Settings:
             fetch, "per_host_concurrency", "fetch.", DEFAULT_PER_HOST_CONCURRENCY, minimum=1
         ),
         max_redirects=_integer(fetch, "max_redirects", "fetch.", DEFAULT_MAX_REDIRECTS, minimum=0),
+        per_host_delay=_number(
+            fetch, "per_host_delay", "fetch.", DEFAULT_PER_HOST_DELAY_S, minimum=0.0
+        ),
+        respect_robots=_boolean(fetch, "respect_robots", "fetch.", True),
+        allow_private_networks=_boolean(fetch, "allow_private_networks", "fetch.", False),
+        allowed_networks=_networks(fetch.get("allowed_networks", [])),
     )
     schedule_settings = ScheduleSettings(
         default_interval=parse_duration(
@@ -240,6 +254,17 @@ def _integer(table: Mapping[str, Any], key: str, prefix: str, default: int, *, m
     if value < minimum:
         raise ConfigError(f"{prefix}{key}: must be at least {minimum}, got {value!r}")
     return value
+
+
+def _networks(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError("fetch.allowed_networks: expected a list of CIDR strings")
+    for cidr in value:
+        try:
+            ipaddress.ip_network(cidr, strict=False)
+        except ValueError as e:
+            raise ConfigError(f"fetch.allowed_networks: {cidr!r} is not a network: {e}") from e
+    return tuple(value)
 
 
 def _boolean(table: Mapping[str, Any], key: str, prefix: str, default: bool) -> bool:

@@ -44,13 +44,25 @@ class FetchError(_UrlError):
     """A request failed; ``kind`` is a short machine-readable class of failure.
 
     Kinds: ``timeout``, ``too_large``, ``http_error``, ``connect``, ``decoding``,
-    ``too_many_redirects``, ``unsupported_content``, ``invalid_url``.
+    ``too_many_redirects``, ``unsupported_content``, ``invalid_url``, ``blocked``
+    (private-network guard), ``rate_limited`` (Retry-After longer than a request may
+    wait), ``robots`` (disallowed), ``robots_unavailable``.
     """
 
-    def __init__(self, url: str, kind: str, message: str, *, status: int | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        kind: str,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(url, message)
         self.kind = kind
         self.status = status
+        # seconds the server asked us to wait (Retry-After on 429 / 503)
+        self.retry_after = retry_after
 
 
 class ParseError(_UrlError):

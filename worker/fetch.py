@@ -13,6 +13,8 @@ import zlib
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Any
 from urllib.parse import urljoin
@@ -22,10 +24,13 @@ from charset_normalizer import from_bytes
 
 from .config import FetchSettings
 from .exceptions import FetchError
+from .netguard import AddressPolicy, BlockedAddressError, GuardedTransport, parse_networks
 from .types import Response
 from .urls import host_of, is_http_url
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+MAX_RETRY_AFTER_S = 6 * 3600.0
+MAX_CRAWL_DELAY_S = 30.0
 _SINGLE_BYTE_LATIN = frozenset(
     {
         "iso-8859-1",
@@ -41,26 +46,50 @@ _SINGLE_BYTE_LATIN = frozenset(
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 
 
-class Fetcher:
-    """Async HTTP GET with global and per-host limits; use as an async context manager."""
+class _Host:
+    """Politeness state of one host: requests in flight, and when the next may start."""
 
-    def __init__(
-        self, settings: FetchSettings, *, transport: httpx.AsyncBaseTransport | None = None
-    ):
+    def __init__(self, concurrency: int, delay: float) -> None:
+        self.slots = asyncio.Semaphore(concurrency)
+        self.delay = delay
+        self.next_start = 0.0
+
+    def reserve_start(self, now: float) -> float:
+        """Seconds to wait before this request may start; books the slot after it."""
+        start = max(now, self.next_start)
+        self.next_start = start + self.delay
+        return start - now
+
+    def back_off(self, now: float, seconds: float) -> None:
+        self.next_start = max(self.next_start, now + seconds)
+
+
+class Fetcher:
+    """Async HTTP GET with global and per-host limits; use as an async context manager.
+
+    Per host: at most ``per_host_concurrency`` requests at once, request starts
+    ``per_host_delay`` seconds apart (longer when robots.txt asks a Crawl-delay),
+    and a ``Retry-After`` from a 429 or 503 holds the host back for that long.
+    """
+
+    def __init__(self, settings: FetchSettings) -> None:
         self._settings = settings
         self._global = asyncio.Semaphore(settings.concurrency)
-        self._per_host: defaultdict[str, asyncio.Semaphore] = defaultdict(
-            lambda: asyncio.Semaphore(settings.per_host_concurrency)
+        self._hosts: defaultdict[str, _Host] = defaultdict(
+            lambda: _Host(settings.per_host_concurrency, settings.per_host_delay)
+        )
+        limits = httpx.Limits(
+            max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
+        )
+        policy = AddressPolicy(
+            allow_private=settings.allow_private_networks,
+            allowed=parse_networks(settings.allowed_networks),
         )
         self._client = httpx.AsyncClient(
             headers={"User-Agent": settings.user_agent},
             timeout=httpx.Timeout(settings.timeout),
             follow_redirects=False,
-            limits=httpx.Limits(
-                max_connections=settings.concurrency,
-                max_keepalive_connections=settings.concurrency,
-            ),
-            transport=transport,
+            transport=GuardedTransport(policy, limits=limits),
         )
 
     async def __aenter__(self) -> Fetcher:
@@ -103,15 +132,14 @@ class Fetcher:
         while True:
             if not is_http_url(current):
                 raise FetchError(url, "invalid_url", f"refusing non-http(s) URL {current!r}")
-            async with self._global, self._per_host[host_of(current)]:
-                deadline = deadline or asyncio.get_running_loop().time() + self._settings.timeout
-                try:
-                    async with asyncio.timeout_at(deadline):
-                        result = await self._request(url, current, headers)
-                except TimeoutError as e:
-                    raise FetchError(
-                        url, "timeout", f"no complete response within {self._settings.timeout:g}s"
-                    ) from e
+            host = self._hosts[host_of(current)]
+            async with host.slots:
+                await self._wait_turn(url, host)
+                async with self._global:
+                    deadline = (
+                        deadline or asyncio.get_running_loop().time() + self._settings.timeout
+                    )
+                    result = await self._send(url, current, headers, host, deadline)
             if isinstance(result, _Body):
                 return Response(
                     final_url=current,
@@ -142,6 +170,35 @@ class Fetcher:
                 )
             current = target
 
+    def slow_down(self, host: str, delay: float) -> None:
+        """Space requests to ``host`` at least ``delay`` seconds apart (robots Crawl-delay)."""
+        state = self._hosts[host]
+        state.delay = max(state.delay, min(delay, MAX_CRAWL_DELAY_S))
+
+    async def _wait_turn(self, url: str, host: _Host) -> None:
+        loop = asyncio.get_running_loop()
+        wait = host.reserve_start(loop.time())
+        if wait > self._settings.timeout:
+            # Held back (Retry-After) for longer than a request may take: try again later.
+            raise FetchError(url, "rate_limited", f"host asked us to wait {wait:.0f}s")
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    async def _send(
+        self, url: str, current: str, headers: dict[str, str], host: _Host, deadline: float
+    ) -> _Body | str:
+        try:
+            async with asyncio.timeout_at(deadline):
+                return await self._request(url, current, headers)
+        except TimeoutError as e:
+            raise FetchError(
+                url, "timeout", f"no complete response within {self._settings.timeout:g}s"
+            ) from e
+        except FetchError as e:
+            if e.retry_after is not None:
+                host.back_off(asyncio.get_running_loop().time(), e.retry_after)
+            raise
+
     async def _request(self, url: str, current: str, headers: dict[str, str]) -> _Body | str:
         """One hop: the body, or the ``Location`` to follow."""
         try:
@@ -154,6 +211,7 @@ class Fetcher:
                         "http_error",
                         f"HTTP {r.status_code} from {current}",
                         status=r.status_code,
+                        retry_after=_retry_after(r) if r.status_code in {429, 503} else None,
                     )
                 body = b"" if r.status_code == 304 else await self._read_capped(url, r)
                 return _Body(
@@ -163,6 +221,8 @@ class Fetcher:
                     etag=r.headers.get("etag"),
                     last_modified=r.headers.get("last-modified"),
                 )
+        except BlockedAddressError as e:
+            raise FetchError(url, "blocked", f"refused {current}: {e}") from e
         except httpx.TimeoutException as e:
             raise FetchError(url, "timeout", f"{type(e).__name__} from {current}") from e
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as e:
@@ -210,6 +270,21 @@ class _Body:
     body: bytes
     etag: str | None
     last_modified: str | None
+
+
+def _retry_after(r: httpx.Response) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date), capped."""
+    value = r.headers.get("retry-after", "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        seconds = float(value)
+    else:
+        try:
+            seconds = (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds()
+        except (TypeError, ValueError):
+            return None
+    return max(0.0, min(seconds, MAX_RETRY_AFTER_S))
 
 
 def _decoder(url: str, content_encoding: str) -> Any:

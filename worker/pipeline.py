@@ -26,6 +26,7 @@ from .fetch import REDIRECT_STATUSES, Fetcher, decode_html, is_html
 from .logs import event
 from .neardup import band_keys, shingles, similarity
 from .poll import poll_feed
+from .robots import RobotsCache
 from .schedule import next_poll_after_failure, next_poll_after_success
 from .store import (
     STATUS_DUPLICATE_URL,
@@ -176,6 +177,11 @@ class Ingestor:
         self._progress = progress or _NoProgress()
         self._rng = rng or random.Random()
         self._url_locks: dict[str, asyncio.Lock] = {}
+        self._robots = (
+            RobotsCache(fetcher, user_agent=settings.fetch.user_agent)
+            if settings.fetch.respect_robots
+            else None
+        )
 
     async def run_cycle(self, *, due_before: datetime | None = None) -> RunReport:
         """Poll the feeds (all enabled, or those due), then process every pending entry."""
@@ -275,6 +281,9 @@ class Ingestor:
         started = time.monotonic()
         link = entry.link or canonical
         try:
+            if self._robots is not None and not await self._robots.allows(link):
+                self._fail(entry, report, STATUS_SKIPPED, "robots", "disallowed by robots.txt")
+                return
             response = await self._fetcher.get(
                 link, accept=PAGE_ACCEPT, follow=self._redirect_checker(entry, canonical)
             )
