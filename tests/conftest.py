@@ -15,7 +15,7 @@ import sqlite_utils
 from worker.demo.server import Route, SiteServer
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+SHARED = REPO.parent / "shared"  # read-only reference material beside the checkout
 
 
 @pytest.fixture
@@ -32,9 +32,15 @@ class Cli:
         self.db = workdir / "feeds.db"
 
     def __call__(
-        self, *args: str, config: str | None = None, timeout: float = 120, check: bool = True
+        self,
+        *args: str,
+        config: str | None = None,
+        timeout: float = 120,
+        check: bool = True,
+        allow_loopback: bool = True,
     ) -> subprocess.CompletedProcess[str]:
-        argv = [sys.executable, "-m", "worker", "--config", str(self.write_config(config or ""))]
+        path = self.write_config(config or "", allow_loopback=allow_loopback)
+        argv = [sys.executable, "-m", "worker", "--config", str(path)]
         argv += ["--db", str(self.db), *args]
         env = {k: v for k, v in os.environ.items() if k != "FEEDWORKER_CONFIG"}
         result = subprocess.run(
@@ -47,11 +53,11 @@ class Cli:
             )
         return result
 
-    def write_config(self, config: str) -> Path:
-        """The test's config, plus what every test here needs: its loopback server is
-        allowed past the private-network guard, and no politeness delay."""
+    def write_config(self, config: str, *, allow_loopback: bool = True) -> Path:
+        """The test's config, plus what nearly every test here needs: its loopback
+        server is allowed past the private-network guard, and no politeness delay."""
         path = self.workdir / "feedworker.toml"
-        path.write_text(with_loopback_allowed(config), encoding="utf-8")
+        path.write_text(with_loopback_allowed(config) if allow_loopback else config, "utf-8")
         return path
 
     def rows(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
@@ -62,13 +68,15 @@ class Cli:
             db.close()
 
 
-LOOPBACK_FETCH = 'allowed_networks = ["127.0.0.0/8"]\nper_host_delay = 0\n'
+LOOPBACK_FETCH = {"allowed_networks": '["127.0.0.0/8"]', "per_host_delay": "0"}
 
 
 def with_loopback_allowed(config: str) -> str:
+    """Add the loopback allowance (and no delay) to ``config`` unless it sets them."""
+    lines = "".join(f"{k} = {v}\n" for k, v in LOOPBACK_FETCH.items() if f"{k} =" not in config)
     if "[fetch]" in config:
-        return config.replace("[fetch]\n", "[fetch]\n" + LOOPBACK_FETCH, 1)
-    return config + "\n[fetch]\n" + LOOPBACK_FETCH
+        return config.replace("[fetch]\n", "[fetch]\n" + lines, 1)
+    return config + "\n[fetch]\n" + lines
 
 
 @pytest.fixture

@@ -110,25 +110,34 @@ def main(ctx: click.Context, config_path: str | None, db: str | None, verbose: i
 
 @main.command()
 @click.option("--once", is_flag=True, help="Poll every enabled feed now, fetch, store and exit.")
+@click.option(
+    "--feeds-only",
+    is_flag=True,
+    help="With --once: poll feeds and record their entries, fetch no pages.",
+)
 @click.pass_obj
-def run(obj: _Context, once: bool) -> None:
+def run(obj: _Context, once: bool, feeds_only: bool) -> None:
     """Run the worker: one cycle with --once, else the scheduling daemon."""
+    if feeds_only and not once:
+        raise click.UsageError("--feeds-only needs --once")
     settings = obj.settings()
     rules = obj.rules(settings)
     with obj.store(settings) as store:
         if once:
-            report = asyncio.run(_run_once(settings, store, rules))
+            report = asyncio.run(_run_once(settings, store, rules, fetch_pages=not feeds_only))
             _print_report(report)
         else:
             run_daemon(settings, store, rules)
 
 
-async def _run_once(settings: Settings, store: Store, rules: RuleSet) -> RunReport:
+async def _run_once(
+    settings: Settings, store: Store, rules: RuleSet, *, fetch_pages: bool = True
+) -> RunReport:
     async with Fetcher(settings.fetch) as fetcher:
         progress = _ProgressBar() if sys.stderr.isatty() else None
         try:
             ingestor = Ingestor(settings, store, fetcher, rules=rules, progress=progress)
-            return await ingestor.run_cycle()
+            return await ingestor.run_cycle(fetch_pages=fetch_pages)
         finally:
             if progress is not None:
                 progress.close()

@@ -35,6 +35,7 @@ DEFAULT_MAX_REDIRECTS = 5
 DEFAULT_PER_HOST_DELAY_S = 0.5
 DEFAULT_INTERVAL_S = 30 * 60
 DEFAULT_TICK_S = 30
+DEFAULT_RETRY_BACKOFF_S = 60
 DEFAULT_SYNDICATION_THRESHOLD = 0.5
 DEFAULT_NEAR_DUPLICATE_SIMILARITY = 0.5
 
@@ -92,6 +93,8 @@ class FetchSettings:
 class ScheduleSettings:
     default_interval: int = DEFAULT_INTERVAL_S
     tick: int = DEFAULT_TICK_S
+    # first wait before a failed page is tried again (then x4 each time, 3 attempts)
+    retry_backoff: int = DEFAULT_RETRY_BACKOFF_S
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -159,7 +162,9 @@ def settings_from_mapping(raw: Mapping[str, Any]) -> Settings:
         prefix="syndication.",
     )
     _reject_unknown(fetch, {f.name for f in dataclasses.fields(FetchSettings)}, prefix="fetch.")
-    _reject_unknown(schedule, {"default_interval", "tick"}, prefix="schedule.")
+    _reject_unknown(
+        schedule, {f.name for f in dataclasses.fields(ScheduleSettings)}, prefix="schedule."
+    )
     fetch_settings = FetchSettings(
         user_agent=_string(fetch, "user_agent", "fetch.", DEFAULT_USER_AGENT),
         timeout=_number(fetch, "timeout", "fetch.", DEFAULT_TIMEOUT_S, minimum=0.1),
@@ -181,6 +186,9 @@ def settings_from_mapping(raw: Mapping[str, Any]) -> Settings:
             schedule.get("default_interval", DEFAULT_INTERVAL_S), key="schedule.default_interval"
         ),
         tick=parse_duration(schedule.get("tick", DEFAULT_TICK_S), key="schedule.tick"),
+        retry_backoff=parse_duration(
+            schedule.get("retry_backoff", DEFAULT_RETRY_BACKOFF_S), key="schedule.retry_backoff"
+        ),
     )
     return Settings(
         store=StoreSettings(

@@ -27,7 +27,11 @@ from .logs import event
 from .neardup import band_keys, shingles, similarity
 from .poll import poll_feed
 from .robots import RobotsCache
-from .schedule import next_poll_after_failure, next_poll_after_success
+from .schedule import (
+    next_attempt_after_failure,
+    next_poll_after_failure,
+    next_poll_after_success,
+)
 from .store import (
     STATUS_DUPLICATE_URL,
     STATUS_FAILED,
@@ -183,13 +187,18 @@ class Ingestor:
             else None
         )
 
-    async def run_cycle(self, *, due_before: datetime | None = None) -> RunReport:
-        """Poll the feeds (all enabled, or those due), then process every pending entry."""
+    async def run_cycle(
+        self, *, due_before: datetime | None = None, fetch_pages: bool = True
+    ) -> RunReport:
+        """Poll the feeds (all enabled, or those due), then process every pending entry
+        (unless ``fetch_pages`` is false: entries are then only recorded)."""
         report = RunReport()
         feeds = self._store.feeds_to_poll(due_before=due_before)
         self._progress.begin("Polling feeds", len(feeds))
         await self._run_all(feeds, lambda feed: self._poll(feed, report))
-        pending = self._store.pending_entries()
+        if not fetch_pages:
+            return report
+        pending = self._store.pending_entries(now=datetime.now(UTC))
         self._progress.begin("Fetching articles", len(pending))
         try:
             await self._run_all(pending, lambda entry: self._process(entry, report))
@@ -233,23 +242,21 @@ class Ingestor:
             )
             return
         parsed = result.parsed
-        self._store.record_poll(
+        new = self._store.record_poll(
             feed,
             status=result.status,
             title=parsed.title if parsed else None,
             etag=result.etag,
             last_modified=result.last_modified,
             warning=parsed.warning if parsed else None,
+            entries=parsed.entries if parsed else (),
             now=now,
             next_poll_at=next_poll_after_success(now, feed.interval_s, rng=self._rng),
         )
         report.feeds_polled += 1
-        new = 0
+        report.new_entries += new
         if parsed is None:
             report.feeds_not_modified += 1
-        else:
-            new = self._store.add_entries(feed.id, parsed.entries, now=now)
-            report.new_entries += new
         event(
             logging.INFO,
             "polled",
@@ -384,7 +391,12 @@ class Ingestor:
     def _fail(
         self, entry: PendingEntry, report: RunReport, status: str, kind: str, message: str
     ) -> None:
-        self._store.mark_entry(entry.id, status, kind=kind, error=message)
+        retry_at = None
+        if status == STATUS_FAILED:
+            retry_at = next_attempt_after_failure(
+                datetime.now(UTC), entry.attempts + 1, self._settings.schedule.retry_backoff
+            )
+        self._store.mark_entry(entry.id, status, kind=kind, error=message, retry_at=retry_at)
         report.outcomes[status] += 1
         report.entry_errors[kind] += 1
         report.failures.append(f"entry {entry.link}: {kind}: {message}")

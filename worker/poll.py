@@ -16,8 +16,8 @@ from urllib.parse import urljoin
 
 import feedparser
 
-from .exceptions import ParseError
-from .fetch import Fetcher
+from .exceptions import FetchError, ParseError
+from .fetch import Fetcher, media_type
 from .types import Feed, FeedEntry, ParsedFeed
 from .urls import is_http_url
 
@@ -26,6 +26,12 @@ FEED_ACCEPT = (
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
 MAX_ENTRIES_PER_FEED = 2000
+# Caps on what one entry may put in the store; longer values are cut (or hashed).
+MAX_TITLE_CHARS = 1000
+MAX_LINK_CHARS = 4096
+MAX_GUID_CHARS = 1000
+# Media types that are never a feed: refused before any parsing.
+_NOT_FEEDS = ("image/", "audio/", "video/", "font/", "application/pdf", "application/zip")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,6 +52,8 @@ async def poll_feed(fetcher: Fetcher, feed: Feed) -> PollResult:
     response = await fetcher.get(
         feed.url, accept=FEED_ACCEPT, etag=feed.etag, last_modified=feed.last_modified
     )
+    if media_type(response.content_type).startswith(_NOT_FEEDS):
+        raise FetchError(feed.url, "unsupported_content", f"not a feed: {response.content_type}")
     if response.status == 304:
         return PollResult(
             status=304,
@@ -97,10 +105,14 @@ def _bozo_reason(result: Any) -> str:
 
 def _entry(raw: Any, *, base: str) -> FeedEntry:
     link = _link(raw, base=base)
-    title = (raw.get("title") or "").strip() or None
+    if link is not None and len(link) > MAX_LINK_CHARS:
+        link = None
+    title = (raw.get("title") or "").strip()[:MAX_TITLE_CHARS] or None
     published = _datetime(raw.get("published_parsed")) or _datetime(raw.get("updated_parsed"))
     updated = _datetime(raw.get("updated_parsed"))
     guid = (raw.get("id") or "").strip() or link or _fallback_identity(title, published)
+    if len(guid) > MAX_GUID_CHARS:
+        guid = "sha256:" + hashlib.sha256(guid.encode("utf-8")).hexdigest()[:32]
     return FeedEntry(guid=guid, link=link, title=title, published_at=published, updated_at=updated)
 
 

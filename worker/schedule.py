@@ -15,6 +15,11 @@ def next_poll_after_success(now: datetime, interval_s: int, *, rng: random.Rando
     return now + timedelta(seconds=interval_s + jitter)
 
 
+def next_attempt_after_failure(now: datetime, attempts: int, base_s: int) -> datetime:
+    """When to retry a page that failed for the ``attempts``-th time: base, x4, x16, ..."""
+    return now + timedelta(seconds=min(base_s * 4 ** max(0, attempts - 1), MAX_BACKOFF_S))
+
+
 def next_poll_after_failure(now: datetime, interval_s: int, error_count: int) -> datetime:
     """Exponential backoff from the feed's interval, capped at a day.
 

@@ -143,6 +143,11 @@ def m002_syndication_clusters_pages(db: Database) -> None:
     )
 
 
+@migrations()
+def m003_entry_retry_time(db: Database) -> None:
+    _table(db, "entries").add_column("next_attempt_at", str)
+
+
 def _table(db: Database, name: str) -> Table:
     return db.table(name)
 
@@ -154,6 +159,7 @@ class PendingEntry:
     id: int
     feed_id: int
     link: str | None
+    attempts: int
     # set when a stored story's feed entry was updated: refetch, update in place
     article_id: int | None
 
@@ -206,9 +212,19 @@ class Store:
 
     @contextmanager
     def _writing(self) -> Iterator[Database]:
+        """One write transaction. It takes the write lock at BEGIN (waiting up to the
+        busy timeout), so two workers on one file never read a snapshot they then
+        cannot write on; the work itself runs in ``db.atomic()``."""
         try:
-            with self.db.atomic() as db:
-                yield db
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                with self.db.atomic() as db:
+                    yield db
+                self.db.execute("COMMIT")
+            except BaseException:
+                if self.db.conn.in_transaction:
+                    self.db.conn.rollback()
+                raise
         except sqlite3.Error as e:
             raise StorageError(f"database write failed ({self.path}): {e}") from e
 
@@ -316,10 +332,15 @@ class Store:
         etag: str | None,
         last_modified: str | None,
         warning: str | None,
+        entries: Iterable[FeedEntry],
         now: datetime,
         next_poll_at: datetime,
-    ) -> None:
+    ) -> int:
+        """Record a successful poll and its entries in one transaction, so a crash can
+        never keep the new ETag while losing the entries it stands for. Returns how
+        many entries were queued (new or updated)."""
         with self._writing() as db:
+            queued = _add_entries(db, feed.id, entries, now=now)
             db.execute(
                 "UPDATE feeds SET title = coalesce(?, title), etag = ?, last_modified = ?, "
                 "last_polled_at = ?, next_poll_at = ?, last_status = ?, error_count = 0, "
@@ -337,6 +358,7 @@ class Store:
                     feed.id,
                 ],
             )
+        return queued
 
     def record_poll_failure(
         self, feed: Feed, error: FetchError | ParseError, *, now: datetime, next_poll_at: datetime
@@ -356,48 +378,36 @@ class Store:
 
         Returns how many entries were queued (new or updated).
         """
-        new = 0
         with self._writing() as db:
-            for entry in entries:
-                cursor = db.execute(
-                    "INSERT INTO entries (feed_id, guid, link, title, published_at, updated_at, "
-                    "first_seen_at, status, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0) "
-                    "ON CONFLICT (feed_id, guid) DO UPDATE SET "
-                    "  link = excluded.link, title = excluded.title, "
-                    "  updated_at = excluded.updated_at, status = ?, attempts = 0 "
-                    "WHERE excluded.updated_at > entries.updated_at",
-                    [
-                        feed_id,
-                        entry.guid,
-                        entry.link,
-                        entry.title,
-                        iso(entry.published_at),
-                        iso(entry.updated_at),
-                        iso(now),
-                        STATUS_PENDING,
-                        STATUS_PENDING,
-                    ],
-                )
-                new += cursor.rowcount
-        return new
+            return _add_entries(db, feed_id, entries, now=now)
 
-    def pending_entries(self) -> list[PendingEntry]:
-        """Entries still to process: new ones, and failed ones with attempts left."""
+    def pending_entries(self, *, now: datetime) -> list[PendingEntry]:
+        """Entries still to process: new ones, and failed ones whose retry is due."""
         rows = self.db.execute(
-            "SELECT id, feed_id, link, article_id FROM entries "
-            "WHERE status = ? OR (status = ? AND attempts < ?) ORDER BY id",
-            [STATUS_PENDING, STATUS_FAILED, MAX_ENTRY_ATTEMPTS],
+            "SELECT id, feed_id, link, article_id, attempts FROM entries WHERE status = ? OR "
+            "(status = ? AND attempts < ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?)) "
+            "ORDER BY id",
+            [STATUS_PENDING, STATUS_FAILED, MAX_ENTRY_ATTEMPTS, iso(now)],
         ).fetchall()
-        return [PendingEntry(id=r[0], feed_id=r[1], link=r[2], article_id=r[3]) for r in rows]
+        return [
+            PendingEntry(id=r[0], feed_id=r[1], link=r[2], article_id=r[3], attempts=r[4])
+            for r in rows
+        ]
 
     def mark_entry(
-        self, entry_id: int, status: str, *, kind: str | None, error: str | None
+        self,
+        entry_id: int,
+        status: str,
+        *,
+        kind: str | None,
+        error: str | None,
+        retry_at: datetime | None = None,
     ) -> None:
         with self._writing() as db:
             db.execute(
-                "UPDATE entries SET status = ?, error_kind = ?, error = ?, "
+                "UPDATE entries SET status = ?, error_kind = ?, error = ?, next_attempt_at = ?, "
                 "attempts = attempts + 1 WHERE id = ?",
-                [status, kind, error, entry_id],
+                [status, kind, error, iso(retry_at), entry_id],
             )
 
     def link_entry(self, entry_id: int, article_id: int, status: str) -> None:
@@ -670,6 +680,32 @@ def is_demo_database(path: Path) -> bool:
             conn.close()
     except sqlite3.Error:
         return False
+
+
+def _add_entries(db: Database, feed_id: int, entries: Iterable[FeedEntry], *, now: datetime) -> int:
+    queued = 0
+    for entry in entries:
+        cursor = db.execute(
+            "INSERT INTO entries (feed_id, guid, link, title, published_at, updated_at, "
+            "first_seen_at, status, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0) "
+            "ON CONFLICT (feed_id, guid) DO UPDATE SET "
+            "  link = excluded.link, title = excluded.title, "
+            "  updated_at = excluded.updated_at, status = ?, attempts = 0 "
+            "WHERE excluded.updated_at > entries.updated_at",
+            [
+                feed_id,
+                entry.guid,
+                entry.link,
+                entry.title,
+                iso(entry.published_at),
+                iso(entry.updated_at),
+                iso(now),
+                STATUS_PENDING,
+                STATUS_PENDING,
+            ],
+        )
+        queued += cursor.rowcount
+    return queued
 
 
 def _link_entry(db: Database, entry_id: int, article_id: int, status: str) -> None:

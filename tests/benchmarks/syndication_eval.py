@@ -110,7 +110,7 @@ def evaluate(split: str, rules: RuleSet | None = None) -> Scores:
                 ],
                 now=now,
             )
-            entry = store.pending_entries()[0]
+            entry = store.pending_entries(now=now)[0]
             try:
                 article = clean_page(html, label["url"], sites=settings.sites, rules=rules)
             except ExtractError as e:

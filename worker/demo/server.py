@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate
@@ -41,6 +42,7 @@ class Route:
 class SeenRequest:
     path: str
     headers: dict[str, str]
+    at: float  # time.monotonic() when it arrived
 
 
 class SiteServer:
@@ -92,7 +94,7 @@ class SiteServer:
 
     def _record(self, path: str, headers: dict[str, str]) -> None:
         with self._lock:
-            self.requests.append(SeenRequest(path=path, headers=headers))
+            self.requests.append(SeenRequest(path=path, headers=headers, at=time.monotonic()))
 
 
 class _RouteHandler(BaseHTTPRequestHandler):

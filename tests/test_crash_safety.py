@@ -1,0 +1,143 @@
+"""Crash safety: kill -9 at any moment, two workers on one file, an unwritable store."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+import pytest
+from conftest import Cli, article_page, feed_route, paragraphs, rss
+
+from worker.demo.server import Route, SiteServer
+
+STORIES = 120
+FEEDS = 6
+
+
+def _slow_story(topic: str) -> Route:
+    page = article_page(f"Story about {topic}", paragraphs(topic)).encode()
+
+    def handler(h: BaseHTTPRequestHandler) -> None:
+        time.sleep(0.02)
+        h.send_response(200)
+        h.send_header("Content-Type", "text/html; charset=utf-8")
+        h.send_header("Content-Length", str(len(page)))
+        h.end_headers()
+        h.wfile.write(page)
+
+    return Route(handler=handler)
+
+
+def _newsroom(site: SiteServer, cli: Cli) -> None:
+    """STORIES pages spread over FEEDS feeds, every story in two feeds (one a URL variant)."""
+    for i in range(STORIES):
+        site.routes[f"/s{i}.html"] = _slow_story(f"crash topic {i}")
+    for f in range(FEEDS):
+        items = [
+            {
+                "link": site.url(f"/s{i}.html") + (f"?utm_source=f{f}" if i % 2 else ""),
+                "guid": f"f{f}-s{i}",
+            }
+            for i in range(STORIES)
+            if i % FEEDS in (f, (f + 1) % FEEDS)
+        ]
+        site.routes[f"/f{f}.xml"] = feed_route(rss(items))
+        cli("feeds", "add", site.url(f"/f{f}.xml"))
+
+
+def _check_store(cli: Cli) -> None:
+    assert cli.rows("pragma integrity_check") == [{"integrity_check": "ok"}]
+    assert cli.rows("select count(*) as n from articles") == [{"n": STORIES}]
+    assert cli.rows("select count(distinct url) as n from articles") == [{"n": STORIES}]
+    assert cli.rows("select count(*) as n from articles_fts") == [{"n": STORIES}]
+    with sqlite3.connect(cli.db) as conn:  # raises if the FTS index disagrees with articles
+        conn.execute("insert into articles_fts(articles_fts) values('integrity-check')")
+    unfinished = cli.rows(
+        "select status, count(*) as n from entries "
+        "where article_id is null and error_kind is null group by status"
+    )
+    assert unfinished == []
+    assert cli.rows("select count(*) as n from entries") == [{"n": STORIES * 2}]
+
+
+def test_kill_9_at_random_moments_loses_nothing(site: SiteServer, cli: Cli) -> None:
+    _newsroom(site, cli)
+    config = str(cli.write_config(""))
+    rng = random.Random(20261128)
+    for _ in range(4):
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "worker",
+                "--config",
+                config,
+                "--db",
+                str(cli.db),
+                "run",
+                "--once",
+            ],
+            cwd=cli.workdir,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(0.3, 2.5))
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+        assert cli.rows("pragma integrity_check") == [{"integrity_check": "ok"}]
+    cli("run", "--once")
+    _check_store(cli)
+    fetched = len([r for r in site.requests if r.path.startswith("/s")])
+    cli("run", "--once")
+    assert len([r for r in site.requests if r.path.startswith("/s")]) == fetched
+
+
+def test_two_workers_on_one_database_store_each_story_once(site: SiteServer, cli: Cli) -> None:
+    _newsroom(site, cli)
+    config = str(cli.write_config(""))
+    argv = [
+        sys.executable,
+        "-m",
+        "worker",
+        "--config",
+        config,
+        "--db",
+        str(cli.db),
+        "run",
+        "--once",
+    ]
+    workers = [
+        subprocess.Popen(
+            argv, cwd=cli.workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    for worker in workers:
+        _, stderr = worker.communicate(timeout=120)
+        assert worker.returncode == 0, stderr
+        assert "Traceback" not in stderr
+    _check_store(cli)
+
+
+@pytest.mark.skipif(shutil.which("chattr") is None, reason="needs chattr")
+def test_an_unwritable_database_stops_with_a_clear_message(cli: Cli, tmp_path: Path) -> None:
+    cli("feeds", "add", "https://news.example.com/rss")
+    before = cli.db.read_bytes()
+    locked = subprocess.run(["chattr", "+i", str(cli.db)], capture_output=True)
+    if locked.returncode != 0:
+        pytest.skip("filesystem does not support the immutable flag")
+    try:
+        result = cli("run", "--once", check=False)
+    finally:
+        subprocess.run(["chattr", "-i", str(cli.db)], check=True)
+    assert result.returncode == 2
+    assert result.stderr.startswith("feedworker: error:") and "database" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert cli.db.read_bytes() == before
