@@ -181,7 +181,7 @@ def test_console_script_and_module_entry_points(cli: Cli) -> None:
 def test_daemon_polls_then_stops_cleanly_on_sigterm(cli: Cli, site: SiteServer) -> None:
     site.routes["/a.html"] = html_route(article_page("Daemon", paragraphs("daemons")))
     site.routes["/feed.xml"] = feed_route(rss([{"link": site.url("/a.html")}]))
-    config = "[schedule]\ntick = 1\ndefault_interval = 1\n"
+    config = "[schedule]\ntick = 1\ndefault_interval = 1\nmin_interval = 1\n"
     cli("feeds", "add", site.url("/feed.xml"), config=config)
     process = subprocess.Popen(
         [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import random
 import shutil
 import sys
 from collections.abc import Iterator
@@ -26,13 +27,14 @@ from .config import (
     load_settings,
     parse_duration,
 )
-from .daemon import run_daemon
+from .daemon import LAST_CYCLE_KEY, run_daemon
 from .demo import SiteServer, demo_feed_paths, demo_routes
 from .exceptions import ConfigError, FeedworkerError, StorageError
 from .fetch import Fetcher
 from .logs import configure_logging
 from .opml import Subscription, parse_opml, render_opml
 from .pipeline import Ingestor, RunReport, reprocess
+from .schedule import first_poll
 from .store import Store, is_demo_database, mark_as_demo
 from .syndication import RuleSet, load_rules
 
@@ -64,14 +66,22 @@ class _Context:
         settings = settings or self.settings()
         store = Store(settings.store.path, create=create)
         try:
-            store.sync_config_feeds(
-                settings.feeds,
-                default_interval_s=settings.schedule.default_interval,
-                now=datetime.now(UTC),
-            )
+            sync_feeds(store, settings)
             yield store
         finally:
             store.close()
+
+
+def sync_feeds(store: Store, settings: Settings) -> None:
+    """Bring the config's [[feeds]] into the store; new ones first polled spread out."""
+    now = datetime.now(UTC)
+    rng = random.Random()
+    store.sync_config_feeds(
+        settings.feeds,
+        default_interval_s=settings.schedule.default_interval,
+        now=now,
+        first_poll=lambda interval: first_poll(now, interval, rng=rng),
+    )
 
 
 class _Group(click.Group):
@@ -127,7 +137,11 @@ def run(obj: _Context, once: bool, feeds_only: bool) -> None:
             report = asyncio.run(_run_once(settings, store, rules, fetch_pages=not feeds_only))
             _print_report(report)
         else:
-            run_daemon(settings, store, rules)
+
+            def reload_feeds() -> None:
+                sync_feeds(store, obj.settings())
+
+            run_daemon(settings, store, rules, reload_feeds=reload_feeds)
 
 
 async def _run_once(
@@ -205,8 +219,9 @@ def feeds_add(obj: _Context, url: str, name: str | None, interval: str | None) -
         else settings.schedule.default_interval
     )
     with obj.store(settings) as store:
-        feed_id, created = store.add_feed(
-            url, name=name, interval_s=interval_s, source="cli", now=datetime.now(UTC)
+        now = datetime.now(UTC)
+        [(feed_id, created)] = store.add_feeds(
+            [(url, name, interval_s)], source="cli", now=now, first_poll=lambda _: now
         )
     click.echo(f"{'Added' if created else 'Already registered'}: feed {feed_id} {url}")
 
@@ -223,15 +238,40 @@ def feeds_list(obj: _Context, as_json: bool) -> None:
             click.echo(json.dumps(row))
         return
     for row in rows:
-        state = "enabled" if row["enabled"] else "disabled"
+        state = "parked" if row["parked_at"] else "enabled" if row["enabled"] else "disabled"
         error = (
             f"  error: {row['last_error_kind']}: {row['last_error']}" if row["last_error"] else ""
         )
         click.echo(
-            f"{row['id']:>5}  {state:8}  every {row['interval_s']}s  "
+            f"{row['id']:>5}  {state:8}  every {row['poll_interval_s'] or row['interval_s']}s  "
             f"last {row['last_status'] or '-'}  {row['name'] or row['title'] or ''}  {row['url']}"
             f"{error}"
         )
+
+
+@feeds.command("enable")
+@click.argument("url_or_id")
+@click.pass_obj
+def feeds_enable(obj: _Context, url_or_id: str) -> None:
+    """Enable a feed, or revive a parked one: it is polled at the next tick."""
+    _set_enabled(obj, url_or_id, enabled=True)
+
+
+@feeds.command("disable")
+@click.argument("url_or_id")
+@click.pass_obj
+def feeds_disable(obj: _Context, url_or_id: str) -> None:
+    """Stop polling a feed (its entries and articles stay)."""
+    _set_enabled(obj, url_or_id, enabled=False)
+
+
+def _set_enabled(obj: _Context, url_or_id: str, *, enabled: bool) -> None:
+    with obj.store(create=False) as store:
+        feed_id = store.find_feed_id(url_or_id)
+        if feed_id is None:
+            raise click.ClickException(f"no such feed: {url_or_id}")
+        store.set_feed_enabled(feed_id, enabled, now=datetime.now(UTC))
+    click.echo(f"{'Enabled' if enabled else 'Disabled'} feed {feed_id}")
 
 
 @feeds.command("remove")
@@ -261,17 +301,17 @@ def feeds_import(obj: _Context, file: Path) -> None:
     """Register every feed listed in an OPML file."""
     subscriptions = parse_opml(file.read_bytes(), source=str(file))
     settings = obj.settings()
-    added = 0
+    interval = settings.schedule.default_interval
+    now = datetime.now(UTC)
+    rng = random.Random()
     with obj.store(settings) as store:
-        for sub in subscriptions:
-            _, created = store.add_feed(
-                sub.url,
-                name=sub.title,
-                interval_s=settings.schedule.default_interval,
-                source="opml",
-                now=datetime.now(UTC),
-            )
-            added += created
+        results = store.add_feeds(
+            [(sub.url, sub.title, interval) for sub in subscriptions],
+            source="opml",
+            now=now,
+            first_poll=lambda interval: first_poll(now, interval, rng=rng),
+        )
+    added = sum(created for _, created in results)
     click.echo(f"Imported {added} new feeds ({len(subscriptions) - added} already registered)")
 
 
@@ -283,6 +323,26 @@ def feeds_export(obj: _Context) -> None:
         rows = store.feed_rows()
     subscriptions = [Subscription(url=r["url"], title=r["name"] or r["title"]) for r in rows]
     click.echo(render_opml(subscriptions), nl=False)
+
+
+@main.command()
+@click.option("--max-age", help="Fail when the last completed cycle is older (default: config).")
+@click.pass_obj
+def health(obj: _Context, max_age: str | None) -> None:
+    """Exit 0 when the last poll cycle is recent and the database writable (for HEALTHCHECK)."""
+    settings = obj.settings()
+    limit = parse_duration(max_age, key="--max-age") if max_age else settings.daemon.health_max_age
+    with obj.store(settings, create=False) as store:
+        store.check_writable()
+        last = store.state(LAST_CYCLE_KEY)
+    if last is None:
+        raise click.ClickException("unhealthy: no poll cycle has completed yet")
+    age = (datetime.now(UTC) - datetime.fromisoformat(last)).total_seconds()
+    if age > limit:
+        raise click.ClickException(
+            f"unhealthy: last poll cycle completed {age:.0f}s ago (limit {limit}s)"
+        )
+    click.echo(f"ok: last poll cycle completed {age:.0f}s ago; database writable")
 
 
 @main.command("reprocess")

@@ -35,6 +35,12 @@ DEFAULT_MAX_REDIRECTS = 5
 DEFAULT_PER_HOST_DELAY_S = 0.5
 DEFAULT_INTERVAL_S = 30 * 60
 DEFAULT_TICK_S = 30
+DEFAULT_MIN_INTERVAL_S = 5 * 60
+DEFAULT_MAX_INTERVAL_S = 24 * 3600
+DEFAULT_PARK_AFTER = 10
+DEFAULT_BATCH = 1000
+DEFAULT_SHUTDOWN_GRACE_S = 10.0
+DEFAULT_HEALTH_MAX_AGE_S = 15 * 60
 DEFAULT_RETRY_BACKOFF_S = 60
 DEFAULT_SYNDICATION_THRESHOLD = 0.5
 DEFAULT_NEAR_DUPLICATE_SIMILARITY = 0.5
@@ -63,6 +69,8 @@ class StoreSettings:
     path: str = DEFAULT_STORE_PATH
     # keep each fetched page, compressed, so `feedworker reprocess` needs no refetch
     keep_html: bool = True
+    # articles older than this are purged (tombstones stop them coming back); 0: keep all
+    keep_days: int = 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -92,9 +100,27 @@ class FetchSettings:
 @dataclass(frozen=True, kw_only=True)
 class ScheduleSettings:
     default_interval: int = DEFAULT_INTERVAL_S
+    # bounds of every feed's adaptive interval
+    min_interval: int = DEFAULT_MIN_INTERVAL_S
+    max_interval: int = DEFAULT_MAX_INTERVAL_S
     tick: int = DEFAULT_TICK_S
     # first wait before a failed page is tried again (then x4 each time, 3 attempts)
     retry_backoff: int = DEFAULT_RETRY_BACKOFF_S
+    # consecutive failures after which a feed is parked (410 Gone parks at once)
+    park_after: int = DEFAULT_PARK_AFTER
+    # feeds polled per daemon cycle at most; the rest wait for the next tick
+    batch: int = DEFAULT_BATCH
+
+
+@dataclass(frozen=True, kw_only=True)
+class DaemonSettings:
+    # seconds in-flight work may take to finish after SIGTERM / SIGINT
+    shutdown_grace: float = DEFAULT_SHUTDOWN_GRACE_S
+    # Prometheus metrics on http://metrics_address:metrics_port/ (0: off)
+    metrics_port: int = 0
+    metrics_address: str = "127.0.0.1"
+    # `feedworker health` fails when the last completed cycle is older than this
+    health_max_age: int = DEFAULT_HEALTH_MAX_AGE_S
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -119,6 +145,7 @@ class Settings:
     fetch: FetchSettings = field(default_factory=FetchSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     syndication: SyndicationSettings = field(default_factory=SyndicationSettings)
+    daemon: DaemonSettings = field(default_factory=DaemonSettings)
     sites: tuple[SiteRule, ...] = ()
     feeds: tuple[FeedSettings, ...] = ()
     source: Path | None = None
@@ -150,12 +177,18 @@ def load_settings(path: Path | None) -> Settings:
 
 
 def settings_from_mapping(raw: Mapping[str, Any]) -> Settings:
-    _reject_unknown(raw, {"store", "fetch", "schedule", "syndication", "sites", "feeds"}, prefix="")
+    _reject_unknown(
+        raw,
+        {"store", "fetch", "schedule", "syndication", "daemon", "sites", "feeds"},
+        prefix="",
+    )
     store = _section(raw, "store")
     fetch = _section(raw, "fetch")
     schedule = _section(raw, "schedule")
     syndication = _section(raw, "syndication")
-    _reject_unknown(store, {"path", "keep_html"}, prefix="store.")
+    daemon = _section(raw, "daemon")
+    _reject_unknown(store, {"path", "keep_html", "keep_days"}, prefix="store.")
+    _reject_unknown(daemon, {f.name for f in dataclasses.fields(DaemonSettings)}, prefix="daemon.")
     _reject_unknown(
         syndication,
         {f.name for f in dataclasses.fields(SyndicationSettings)},
@@ -185,16 +218,38 @@ def settings_from_mapping(raw: Mapping[str, Any]) -> Settings:
         default_interval=parse_duration(
             schedule.get("default_interval", DEFAULT_INTERVAL_S), key="schedule.default_interval"
         ),
+        min_interval=parse_duration(
+            schedule.get("min_interval", DEFAULT_MIN_INTERVAL_S), key="schedule.min_interval"
+        ),
+        max_interval=parse_duration(
+            schedule.get("max_interval", DEFAULT_MAX_INTERVAL_S), key="schedule.max_interval"
+        ),
         tick=parse_duration(schedule.get("tick", DEFAULT_TICK_S), key="schedule.tick"),
         retry_backoff=parse_duration(
             schedule.get("retry_backoff", DEFAULT_RETRY_BACKOFF_S), key="schedule.retry_backoff"
+        ),
+        park_after=_integer(schedule, "park_after", "schedule.", DEFAULT_PARK_AFTER, minimum=1),
+        batch=_integer(schedule, "batch", "schedule.", DEFAULT_BATCH, minimum=1),
+    )
+    if schedule_settings.min_interval > schedule_settings.max_interval:
+        raise ConfigError("schedule.min_interval: must not exceed schedule.max_interval")
+    daemon_settings = DaemonSettings(
+        shutdown_grace=_number(
+            daemon, "shutdown_grace", "daemon.", DEFAULT_SHUTDOWN_GRACE_S, minimum=0.0
+        ),
+        metrics_port=_integer(daemon, "metrics_port", "daemon.", 0, minimum=0),
+        metrics_address=_string(daemon, "metrics_address", "daemon.", "127.0.0.1"),
+        health_max_age=parse_duration(
+            daemon.get("health_max_age", DEFAULT_HEALTH_MAX_AGE_S), key="daemon.health_max_age"
         ),
     )
     return Settings(
         store=StoreSettings(
             path=_string(store, "path", "store.", DEFAULT_STORE_PATH),
             keep_html=_boolean(store, "keep_html", "store.", True),
+            keep_days=_integer(store, "keep_days", "store.", 0, minimum=0),
         ),
+        daemon=daemon_settings,
         syndication=SyndicationSettings(
             rules_file=_string(syndication, "rules_file", "syndication.", "-")
             if "rules_file" in syndication

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 import zlib
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -22,6 +23,7 @@ from urllib.parse import urljoin
 import httpx
 from charset_normalizer import from_bytes
 
+from . import metrics
 from .config import FetchSettings
 from .exceptions import FetchError
 from .netguard import AddressPolicy, BlockedAddressError, GuardedTransport, parse_networks
@@ -29,6 +31,7 @@ from .types import Response
 from .urls import host_of, is_http_url
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+PERMANENT_REDIRECTS = frozenset({301, 308})
 MAX_RETRY_AFTER_S = 6 * 3600.0
 MAX_CRAWL_DELAY_S = 30.0
 _SINGLE_BYTE_LATIN = frozenset(
@@ -127,6 +130,7 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         redirects: list[str] = []
+        all_permanent = True
         current = url
         deadline: float | None = None
         while True:
@@ -148,21 +152,26 @@ class Fetcher:
                     body=result.body,
                     etag=result.etag,
                     last_modified=result.last_modified,
+                    max_age=result.max_age,
                     redirects=tuple(redirects),
+                    moved_permanently_to=current if redirects and all_permanent else None,
                 )
-            target = urljoin(current, result)
+            all_permanent = all_permanent and result.status in PERMANENT_REDIRECTS
+            target = urljoin(current, result.location)
             if target in redirects or target == url:
                 raise FetchError(url, "too_many_redirects", f"redirect loop at {target}")
             redirects.append(target)
             if follow is not None and not await follow(target):
                 return Response(
                     final_url=target,
-                    status=301,
+                    status=result.status,
                     content_type="",
                     body=b"",
                     etag=None,
                     last_modified=None,
+                    max_age=None,
                     redirects=tuple(redirects),
+                    moved_permanently_to=None,
                 )
             if len(redirects) > self._settings.max_redirects:
                 raise FetchError(
@@ -186,10 +195,11 @@ class Fetcher:
 
     async def _send(
         self, url: str, current: str, headers: dict[str, str], host: _Host, deadline: float
-    ) -> _Body | str:
+    ) -> _Body | _Redirect:
+        started = time.monotonic()
         try:
             async with asyncio.timeout_at(deadline):
-                return await self._request(url, current, headers)
+                result = await self._request(url, current, headers)
         except TimeoutError as e:
             raise FetchError(
                 url, "timeout", f"no complete response within {self._settings.timeout:g}s"
@@ -198,13 +208,17 @@ class Fetcher:
             if e.retry_after is not None:
                 host.back_off(asyncio.get_running_loop().time(), e.retry_after)
             raise
+        if isinstance(result, _Body):
+            metrics.FETCH_SECONDS.observe(time.monotonic() - started)
+            metrics.FETCH_BYTES.observe(len(result.body))
+        return result
 
-    async def _request(self, url: str, current: str, headers: dict[str, str]) -> _Body | str:
-        """One hop: the body, or the ``Location`` to follow."""
+    async def _request(self, url: str, current: str, headers: dict[str, str]) -> _Body | _Redirect:
+        """One hop: the body, or the redirect to follow."""
         try:
             async with self._client.stream("GET", current, headers=headers) as r:
                 if r.status_code in REDIRECT_STATUSES and "location" in r.headers:
-                    return r.headers["location"]
+                    return _Redirect(status=r.status_code, location=r.headers["location"])
                 if r.status_code >= 400:
                     raise FetchError(
                         url,
@@ -220,6 +234,7 @@ class Fetcher:
                     body=body,
                     etag=r.headers.get("etag"),
                     last_modified=r.headers.get("last-modified"),
+                    max_age=_max_age(r.headers.get("cache-control", "")),
                 )
         except BlockedAddressError as e:
             raise FetchError(url, "blocked", f"refused {current}: {e}") from e
@@ -270,6 +285,21 @@ class _Body:
     body: bytes
     etag: str | None
     last_modified: str | None
+    max_age: int | None
+
+
+@dataclass(frozen=True)
+class _Redirect:
+    status: int
+    location: str
+
+
+def _max_age(cache_control: str) -> int | None:
+    for directive in cache_control.lower().split(","):
+        name, _, value = directive.strip().partition("=")
+        if name in {"max-age", "s-maxage"} and value.strip().isdigit():
+            return int(value.strip())
+    return None
 
 
 def _retry_after(r: httpx.Response) -> float | None:

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Protocol, TypeVar
 
+from . import metrics
 from .config import Settings, SiteRule
 from .dedupe import content_hash, word_count
 from .exceptions import ExtractError, FetchError, ParseError
@@ -29,8 +30,10 @@ from .poll import poll_feed
 from .robots import RobotsCache
 from .schedule import (
     next_attempt_after_failure,
+    next_interval,
     next_poll_after_failure,
-    next_poll_after_success,
+    should_park,
+    with_jitter,
 )
 from .store import (
     STATUS_DUPLICATE_URL,
@@ -181,19 +184,28 @@ class Ingestor:
         self._progress = progress or _NoProgress()
         self._rng = rng or random.Random()
         self._url_locks: dict[str, asyncio.Lock] = {}
+        self._stopping = False
         self._robots = (
             RobotsCache(fetcher, user_agent=settings.fetch.user_agent)
             if settings.fetch.respect_robots
             else None
         )
 
+    def stop(self) -> None:
+        """Take no new feed or entry; work already started goes on."""
+        self._stopping = True
+
     async def run_cycle(
-        self, *, due_before: datetime | None = None, fetch_pages: bool = True
+        self,
+        *,
+        due_before: datetime | None = None,
+        limit: int | None = None,
+        fetch_pages: bool = True,
     ) -> RunReport:
-        """Poll the feeds (all enabled, or those due), then process every pending entry
-        (unless ``fetch_pages`` is false: entries are then only recorded)."""
+        """Poll the feeds (all enabled, or at most ``limit`` of those due), then process
+        every pending entry (unless ``fetch_pages`` is false: entries are only recorded)."""
         report = RunReport()
-        feeds = self._store.feeds_to_poll(due_before=due_before)
+        feeds = self._store.feeds_to_poll(due_before=due_before, limit=limit)
         self._progress.begin("Polling feeds", len(feeds))
         await self._run_all(feeds, lambda feed: self._poll(feed, report))
         if not fetch_pages:
@@ -212,6 +224,8 @@ class Ingestor:
 
         async def work() -> None:
             for item in remaining:
+                if self._stopping:
+                    return
                 await handle(item)
                 self._progress.advance()
 
@@ -221,15 +235,23 @@ class Ingestor:
     async def _poll(self, feed: Feed, report: RunReport) -> None:
         started = time.monotonic()
         now = datetime.now(UTC)
+        schedule = self._settings.schedule
         try:
             result = await poll_feed(self._fetcher, feed)
         except (FetchError, ParseError) as e:
+            status = e.status if isinstance(e, FetchError) else None
+            retry_after = e.retry_after if isinstance(e, FetchError) else None
+            errors = feed.error_count + 1
             self._store.record_poll_failure(
                 feed,
                 e,
                 now=now,
-                next_poll_at=next_poll_after_failure(now, feed.interval_s, feed.error_count + 1),
+                next_poll_at=next_poll_after_failure(
+                    now, feed.interval_s, errors, retry_after_s=retry_after
+                ),
+                park=should_park(error_count=errors, status=status, park_after=schedule.park_after),
             )
+            metrics.POLLS.labels(outcome=e.kind).inc()
             report.feed_errors[e.kind] += 1
             report.failures.append(f"feed {feed.url}: {e}")
             event(
@@ -242,7 +264,27 @@ class Ingestor:
             )
             return
         parsed = result.parsed
-        new = self._store.record_poll(
+        if result.moved_to and result.moved_to != feed.url:
+            moved = self._store.move_feed(feed.id, result.moved_to)
+            event(
+                logging.INFO,
+                "feed_moved",
+                feed_id=feed.id,
+                url=feed.url,
+                to=result.moved_to,
+                updated=moved,
+            )
+
+        def plan(new_entries: int) -> tuple[int, datetime]:
+            interval = next_interval(
+                feed.interval_s,
+                new_entries=new_entries,
+                hint_s=result.hint_s,
+                bounds=(schedule.min_interval, schedule.max_interval),
+            )
+            return interval, with_jitter(now, interval, rng=self._rng)
+
+        new, interval = self._store.record_poll(
             feed,
             status=result.status,
             title=parsed.title if parsed else None,
@@ -251,8 +293,9 @@ class Ingestor:
             warning=parsed.warning if parsed else None,
             entries=parsed.entries if parsed else (),
             now=now,
-            next_poll_at=next_poll_after_success(now, feed.interval_s, rng=self._rng),
+            plan=plan,
         )
+        metrics.POLLS.labels(outcome=str(result.status)).inc()
         report.feeds_polled += 1
         report.new_entries += new
         if parsed is None:
@@ -265,6 +308,7 @@ class Ingestor:
             status=result.status,
             entries=len(parsed.entries) if parsed else 0,
             new_entries=new,
+            next_interval_s=interval,
             duration_s=round(time.monotonic() - started, 3),
         )
 
@@ -275,6 +319,9 @@ class Ingestor:
         canonical = canonicalize_url(entry.link)
         # One lock per canonical URL for the whole cycle (cleared when it ends), so
         # two entries for one page never fetch it twice.
+        if self._store.is_tombstoned(url=canonical):
+            self._fail(entry, report, STATUS_SKIPPED, "purged", "story purged by retention")
+            return
         async with self._url_locks.setdefault(canonical, asyncio.Lock()):
             # An updated entry of a stored story is refetched and updated in place.
             if entry.article_id is None and (stored := self._store.article_id_for_url(canonical)):
@@ -327,6 +374,9 @@ class Ingestor:
         if entry.article_id is None and (stored := self._store.article_id_for_url(article.url)):
             self._link_duplicate(entry, stored, report)
             return
+        if self._store.is_tombstoned(url=article.url, content_hash=article.content_hash):
+            self._fail(entry, report, STATUS_SKIPPED, "purged", "story purged by retention")
+            return
         outcome = self._store.store_article(
             entry.id,
             article,
@@ -334,7 +384,9 @@ class Ingestor:
             refetch=entry.article_id is not None,
             html=html if self._settings.store.keep_html else None,
         )
-        report.outcomes[outcome.status] += 1
+        self._outcome(report, outcome.status)
+        if outcome.status == STATUS_STORED and article.syndicated:
+            metrics.SYNDICATED.inc()
         if outcome.status == STATUS_STORED:
             link_near_duplicates(
                 self._store, outcome.article_id, article, self._rules, self._settings
@@ -365,9 +417,14 @@ class Ingestor:
             event(logging.ERROR, "extractor_crashed", url=url, error=repr(e))
             raise ExtractError(url, f"extractor crashed: {type(e).__name__}: {e}") from e
 
+    @staticmethod
+    def _outcome(report: RunReport, status: str) -> None:
+        report.outcomes[status] += 1
+        metrics.ENTRIES.labels(status=status).inc()
+
     def _link_duplicate(self, entry: PendingEntry, article_id: int, report: RunReport) -> None:
         self._store.link_entry(entry.id, article_id, STATUS_DUPLICATE_URL)
-        report.outcomes[STATUS_DUPLICATE_URL] += 1
+        self._outcome(report, STATUS_DUPLICATE_URL)
 
     def _redirect_checker(
         self, entry: PendingEntry, own: str
@@ -397,7 +454,7 @@ class Ingestor:
                 datetime.now(UTC), entry.attempts + 1, self._settings.schedule.retry_backoff
             )
         self._store.mark_entry(entry.id, status, kind=kind, error=message, retry_at=retry_at)
-        report.outcomes[status] += 1
+        self._outcome(report, status)
         report.entry_errors[kind] += 1
         report.failures.append(f"entry {entry.link}: {kind}: {message}")
         event(

@@ -42,6 +42,10 @@ class PollResult:
     etag: str | None
     last_modified: str | None
     parsed: ParsedFeed | None
+    # the feed's own "don't poll more often than" (ttl, sy:updatePeriod, max-age), seconds
+    hint_s: int | None
+    # a permanent redirect's target: the feed's new URL
+    moved_to: str | None
 
 
 async def poll_feed(fetcher: Fetcher, feed: Feed) -> PollResult:
@@ -60,15 +64,20 @@ async def poll_feed(fetcher: Fetcher, feed: Feed) -> PollResult:
             etag=response.etag or feed.etag,
             last_modified=response.last_modified or feed.last_modified,
             parsed=None,
+            hint_s=response.max_age,
+            moved_to=response.moved_permanently_to,
         )
     parsed = await asyncio.to_thread(
         parse_feed, response.body, url=response.final_url, content_type=response.content_type
     )
+    hints = [h for h in (parsed.update_hint_s, response.max_age) if h]
     return PollResult(
         status=response.status,
         etag=response.etag,
         last_modified=response.last_modified,
         parsed=parsed,
+        hint_s=max(hints) if hints else None,
+        moved_to=response.moved_permanently_to,
     )
 
 
@@ -94,7 +103,35 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "") -> ParsedFeed:
             seen.add(entry.guid)
             entries.append(entry)
     title = result.feed.get("title") or None
-    return ParsedFeed(title=title, entries=tuple(entries), warning=warning)
+    return ParsedFeed(
+        title=title,
+        entries=tuple(entries),
+        warning=warning,
+        update_hint_s=_update_hint(result.feed),
+    )
+
+
+_SY_PERIOD_S = {
+    "hourly": 3600,
+    "daily": 86400,
+    "weekly": 604800,
+    "monthly": 2592000,
+    "yearly": 31536000,
+}
+
+
+def _update_hint(channel: Any) -> int | None:
+    """Seconds between updates the feed itself announces: RSS <ttl> (minutes), or
+    sy:updatePeriod / sy:updateFrequency."""
+    hints = []
+    ttl = str(channel.get("ttl", "")).strip()
+    if ttl.isdigit() and int(ttl) > 0:
+        hints.append(int(ttl) * 60)
+    period = _SY_PERIOD_S.get(str(channel.get("sy_updateperiod", "")).strip().lower())
+    if period:
+        frequency = str(channel.get("sy_updatefrequency", "1")).strip()
+        hints.append(period // max(1, int(frequency)) if frequency.isdigit() else period)
+    return max(hints) if hints else None
 
 
 def _bozo_reason(result: Any) -> str:

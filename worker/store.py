@@ -7,11 +7,12 @@ an interrupted run never leaves a half-stored article.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,6 +36,7 @@ STATUS_DUPLICATE_URL = "duplicate_url"
 STATUS_DUPLICATE_CONTENT = "duplicate_content"
 STATUS_FAILED = "failed"
 STATUS_SKIPPED = "skipped"
+STATUS_PURGED = "purged"
 
 migrations = Migrations("feedworker")
 
@@ -148,6 +150,24 @@ def m003_entry_retry_time(db: Database) -> None:
     _table(db, "entries").add_column("next_attempt_at", str)
 
 
+@migrations()
+def m004_daemon(db: Database) -> None:
+    feeds = _table(db, "feeds")
+    feeds.add_column("poll_interval_s", int)
+    feeds.add_column("parked_at", str)
+    db.execute("DROP INDEX IF EXISTS idx_feeds_enabled_next_poll_at")
+    db.execute(
+        "CREATE INDEX feeds_due ON feeds (next_poll_at, id) WHERE enabled = 1 AND parked_at IS NULL"
+    )
+    # purged stories leave these behind, so a feed that still lists one cannot bring it back
+    _table(db, "tombstones").create(
+        {"url_hash": str, "content_hash": str, "purged_at": str}, not_null={"url_hash"}
+    )
+    _table(db, "tombstones").create_index(["url_hash"])
+    _table(db, "tombstones").create_index(["content_hash"])
+    _table(db, "worker_state").create({"key": str, "value": str}, pk="key")
+
+
 def _table(db: Database, name: str) -> Table:
     return db.table(name)
 
@@ -230,55 +250,59 @@ class Store:
 
     # feeds -----------------------------------------------------------------
 
-    def add_feed(
-        self, url: str, *, name: str | None, interval_s: int, source: str, now: datetime
-    ) -> tuple[int, bool]:
-        """Register ``url``; returns ``(feed id, created)``. An existing feed is left as is."""
-        existing = self.db.execute("SELECT id FROM feeds WHERE url = ?", [url]).fetchone()
-        if existing:
-            return int(existing[0]), False
+    def add_feeds(
+        self,
+        feeds: Iterable[tuple[str, str | None, int]],
+        *,
+        source: str,
+        now: datetime,
+        first_poll: Callable[[int], datetime],
+    ) -> list[tuple[int, bool]]:
+        """Register ``(url, name, interval_s)`` feeds in one transaction; returns
+        ``(feed id, created)`` for each. Existing feeds are left as they are."""
+        results = []
         with self._writing() as db:
-            table = _table(db, "feeds")
-            table.insert(
-                {
-                    "url": url,
-                    "name": name,
-                    "interval_s": interval_s,
-                    "enabled": 1,
-                    "error_count": 0,
-                    "added_at": iso(now),
-                    "source": source,
-                    "next_poll_at": iso(now),
-                }
-            )
-            return int(cast(int, table.last_pk)), True
+            for url, name, interval_s in feeds:
+                row = db.execute("SELECT id FROM feeds WHERE url = ?", [url]).fetchone()
+                if row is not None:
+                    results.append((int(row[0]), False))
+                    continue
+                table = _table(db, "feeds")
+                table.insert(
+                    {
+                        "url": url,
+                        "name": name,
+                        "interval_s": interval_s,
+                        "enabled": 1,
+                        "error_count": 0,
+                        "added_at": iso(now),
+                        "source": source,
+                        "next_poll_at": iso(first_poll(interval_s)),
+                    }
+                )
+                results.append((int(cast(int, table.last_pk)), True))
+        return results
 
     def sync_config_feeds(
-        self, feeds: Iterable[FeedSettings], *, default_interval_s: int, now: datetime
+        self,
+        feeds: Iterable[FeedSettings],
+        *,
+        default_interval_s: int,
+        now: datetime,
+        first_poll: Callable[[int], datetime],
     ) -> None:
-        """Make the database match the config's ``[[feeds]]`` (names and intervals)."""
+        """Make the database match the config's ``[[feeds]]``: new ones are added, names
+        and intervals updated (a changed interval restarts the adaptive one from it)."""
+        configured = [(f.url, f.name, f.interval or default_interval_s) for f in feeds]
+        self.add_feeds(configured, source="config", now=now, first_poll=first_poll)
         with self._writing() as db:
-            for feed in feeds:
-                interval = feed.interval or default_interval_s
-                row = db.execute("SELECT id FROM feeds WHERE url = ?", [feed.url]).fetchone()
-                if row is None:
-                    _table(db, "feeds").insert(
-                        {
-                            "url": feed.url,
-                            "name": feed.name,
-                            "interval_s": interval,
-                            "enabled": 1,
-                            "error_count": 0,
-                            "added_at": iso(now),
-                            "source": "config",
-                            "next_poll_at": iso(now),
-                        }
-                    )
-                else:
-                    db.execute(
-                        "UPDATE feeds SET name = coalesce(?, name), interval_s = ? WHERE id = ?",
-                        [feed.name, interval, row[0]],
-                    )
+            for url, name, interval_s in configured:
+                db.execute(
+                    "UPDATE feeds SET name = coalesce(?, name), interval_s = ?, "
+                    "poll_interval_s = CASE WHEN interval_s = ? THEN poll_interval_s END "
+                    "WHERE url = ?",
+                    [name, interval_s, interval_s, url],
+                )
 
     def find_feed_id(self, url_or_id: str) -> int | None:
         if url_or_id.isdigit():
@@ -300,17 +324,21 @@ class Store:
     def feed_rows(self) -> list[dict[str, Any]]:
         return list(_table(self.db, "feeds").rows_where(order_by="id"))
 
-    def feeds_to_poll(self, *, due_before: datetime | None) -> list[Feed]:
-        """Enabled feeds, optionally only those due by ``due_before`` (indexed query)."""
+    def feeds_to_poll(self, *, due_before: datetime | None, limit: int | None = None) -> list[Feed]:
+        """Enabled, unparked feeds, optionally only those due by ``due_before``, most
+        overdue first (an indexed range query, never a scan of every feed)."""
         sql = (
-            "SELECT id, url, interval_s, etag, last_modified, error_count "
-            "FROM feeds WHERE enabled = 1"
+            "SELECT id, url, coalesce(poll_interval_s, interval_s), etag, last_modified, "
+            "error_count FROM feeds WHERE enabled = 1 AND parked_at IS NULL"
         )
         params: list[Any] = []
         if due_before is not None:
-            sql += " AND (next_poll_at IS NULL OR next_poll_at <= ?)"
+            sql += " AND next_poll_at <= ?"
             params.append(iso(due_before))
         sql += " ORDER BY next_poll_at, id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
         return [
             Feed(
                 id=row[0],
@@ -334,22 +362,28 @@ class Store:
         warning: str | None,
         entries: Iterable[FeedEntry],
         now: datetime,
-        next_poll_at: datetime,
-    ) -> int:
+        plan: Callable[[int], tuple[int, datetime]],
+    ) -> tuple[int, int]:
         """Record a successful poll and its entries in one transaction, so a crash can
-        never keep the new ETag while losing the entries it stands for. Returns how
-        many entries were queued (new or updated)."""
+        never keep the new ETag while losing the entries it stands for.
+
+        ``plan(queued)`` gives the feed's next interval and poll time from the number
+        of entries queued (new or updated); returns ``(queued, interval)``.
+        """
         with self._writing() as db:
             queued = _add_entries(db, feed.id, entries, now=now)
+            interval_s, next_poll_at = plan(queued)
             db.execute(
                 "UPDATE feeds SET title = coalesce(?, title), etag = ?, last_modified = ?, "
-                "last_polled_at = ?, next_poll_at = ?, last_status = ?, error_count = 0, "
+                "poll_interval_s = ?, last_polled_at = ?, next_poll_at = ?, last_status = ?, "
+                "error_count = 0, "
                 "last_error_kind = CASE WHEN ? IS NULL THEN NULL ELSE 'bozo' END, last_error = ? "
                 "WHERE id = ?",
                 [
                     title,
                     etag,
                     last_modified,
+                    interval_s,
                     iso(now),
                     iso(next_poll_at),
                     str(status),
@@ -358,18 +392,67 @@ class Store:
                     feed.id,
                 ],
             )
-        return queued
+        return queued, interval_s
 
     def record_poll_failure(
-        self, feed: Feed, error: FetchError | ParseError, *, now: datetime, next_poll_at: datetime
+        self,
+        feed: Feed,
+        error: FetchError | ParseError,
+        *,
+        now: datetime,
+        next_poll_at: datetime,
+        park: bool,
     ) -> None:
         status = str(error.status) if isinstance(error, FetchError) and error.status else "error"
         with self._writing() as db:
             db.execute(
                 "UPDATE feeds SET last_polled_at = ?, next_poll_at = ?, last_status = ?, "
-                "error_count = error_count + 1, last_error_kind = ?, last_error = ? WHERE id = ?",
-                [iso(now), iso(next_poll_at), status, error.kind, error.message, feed.id],
+                "error_count = error_count + 1, last_error_kind = ?, last_error = ?, "
+                "parked_at = CASE WHEN ? THEN ? ELSE parked_at END WHERE id = ?",
+                [
+                    iso(now),
+                    iso(next_poll_at),
+                    status,
+                    error.kind,
+                    error.message,
+                    park,
+                    iso(now),
+                    feed.id,
+                ],
             )
+
+    def move_feed(self, feed_id: int, new_url: str) -> bool:
+        """Follow a permanent redirect: the feed's URL becomes ``new_url`` unless another
+        registered feed already has it."""
+        with self._writing() as db:
+            if db.execute("SELECT 1 FROM feeds WHERE url = ?", [new_url]).fetchone():
+                return False
+            db.execute("UPDATE feeds SET url = ? WHERE id = ?", [new_url, feed_id])
+        return True
+
+    def set_feed_enabled(self, feed_id: int, enabled: bool, *, now: datetime) -> None:
+        """Enable (also unparks it and polls it at the next tick) or disable a feed."""
+        with self._writing() as db:
+            if enabled:
+                db.execute(
+                    "UPDATE feeds SET enabled = 1, parked_at = NULL, error_count = 0, "
+                    "next_poll_at = ? WHERE id = ?",
+                    [iso(now), feed_id],
+                )
+            else:
+                db.execute("UPDATE feeds SET enabled = 0 WHERE id = ?", [feed_id])
+
+    def feed_counts(self, *, now: datetime) -> dict[str, int]:
+        """Feeds due now and parked, for metrics (indexed counts)."""
+        due = self.db.execute(
+            "SELECT count(*) FROM feeds WHERE enabled = 1 AND parked_at IS NULL "
+            "AND next_poll_at <= ?",
+            [iso(now)],
+        ).fetchone()[0]
+        parked = self.db.execute(
+            "SELECT count(*) FROM feeds WHERE parked_at IS NOT NULL"
+        ).fetchone()[0]
+        return {"due": int(due), "parked": int(parked)}
 
     # entries ---------------------------------------------------------------
 
@@ -626,6 +709,89 @@ class Store:
                 )
         return cluster_id
 
+    # housekeeping ------------------------------------------------------------
+
+    def is_tombstoned(self, *, url: str | None = None, content_hash: str | None = None) -> bool:
+        """True when a story with this canonical URL or text was purged by retention."""
+        if (
+            url is not None
+            and self.db.execute(
+                "SELECT 1 FROM tombstones WHERE url_hash = ?", [url_hash(url)]
+            ).fetchone()
+        ):
+            return True
+        return content_hash is not None and bool(
+            self.db.execute(
+                "SELECT 1 FROM tombstones WHERE content_hash = ?", [content_hash]
+            ).fetchone()
+        )
+
+    def purge_older_than(self, cutoff: datetime, *, now: datetime, batch: int = 500) -> int:
+        """Delete articles fetched before ``cutoff`` with their FTS rows, pages, index keys
+        and cluster places, leaving a tombstone each; entries stay, marked ``purged``."""
+        purged = 0
+        while True:
+            with self._writing() as db:
+                rows = db.execute(
+                    "SELECT id, url, content_hash FROM articles WHERE fetched_at < ? LIMIT ?",
+                    [iso(cutoff), batch],
+                ).fetchall()
+                if not rows:
+                    return purged
+                ids = [row[0] for row in rows]
+                marks = ", ".join("?" for _ in ids)
+                db.conn.executemany(
+                    "INSERT INTO tombstones (url_hash, content_hash, purged_at) VALUES (?, ?, ?)",
+                    [(url_hash(row[1]), row[2], iso(now)) for row in rows],
+                )
+                db.execute(f"DELETE FROM near_duplicate_keys WHERE article_id IN ({marks})", ids)
+                db.execute(f"DELETE FROM pages WHERE article_id IN ({marks})", ids)
+                db.execute(
+                    "UPDATE entries SET status = ?, article_id = NULL "
+                    f"WHERE article_id IN ({marks})",
+                    [STATUS_PURGED, *ids],
+                )
+                db.execute(f"DELETE FROM articles WHERE id IN ({marks})", ids)  # FTS by trigger
+                db.execute(
+                    "UPDATE story_clusters SET size = "
+                    "(SELECT count(*) FROM articles WHERE cluster_id = story_clusters.id)"
+                )
+                db.execute("DELETE FROM story_clusters WHERE size < 2")
+                db.execute(
+                    "UPDATE articles SET cluster_id = NULL, cluster_similarity = NULL "
+                    "WHERE cluster_id IS NOT NULL "
+                    "AND cluster_id NOT IN (SELECT id FROM story_clusters)"
+                )
+                purged += len(rows)
+
+    def checkpoint_and_optimize(self) -> None:
+        """Fold the WAL back into the database file and refresh the query planner's stats."""
+        try:
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self.db.execute("PRAGMA optimize")
+        except sqlite3.Error as e:
+            raise StorageError(f"housekeeping failed ({self.path}): {e}") from e
+
+    def set_state(self, key: str, value: str) -> None:
+        with self._writing() as db:
+            db.execute(
+                "INSERT INTO worker_state (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [key, value],
+            )
+
+    def state(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM worker_state WHERE key = ?", [key]).fetchone()
+        return str(row[0]) if row else None
+
+    def check_writable(self) -> None:
+        """Raise StorageError unless a write transaction can be taken (nothing is written)."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.conn.rollback()
+        except sqlite3.Error as e:
+            raise StorageError(f"database is not writable ({self.path}): {e}") from e
+
     # reporting -------------------------------------------------------------
 
     def stats(self) -> dict[str, Any]:
@@ -706,6 +872,10 @@ def _add_entries(db: Database, feed_id: int, entries: Iterable[FeedEntry], *, no
         )
         queued += cursor.rowcount
     return queued
+
+
+def url_hash(url: str) -> str:
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()
 
 
 def _link_entry(db: Database, entry_id: int, article_id: int, status: str) -> None:

@@ -12,6 +12,7 @@ class Feed:
 
     id: int
     url: str
+    # the adaptive interval in force (starts at the configured one)
     interval_s: int
     etag: str | None
     last_modified: str | None
@@ -35,6 +36,8 @@ class ParsedFeed:
     entries: tuple[FeedEntry, ...]
     # feedparser's "bozo" reason when the feed was ill-formed but still usable
     warning: str | None
+    # seconds between updates the feed announces (RSS <ttl>, sy:updatePeriod/Frequency)
+    update_hint_s: int | None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,7 +50,11 @@ class Response:
     body: bytes
     etag: str | None
     last_modified: str | None
+    # Cache-Control max-age, seconds: a hint for how often to poll a feed
+    max_age: int | None
     redirects: tuple[str, ...]
+    # where every redirect hop was permanent (301/308): the resource's new address
+    moved_permanently_to: str | None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -91,8 +91,11 @@ def evaluate(split: str, rules: RuleSet | None = None) -> Scores:
     known_agencies = {agency.name for agency in rules.agencies}
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "eval.db") as store:
         now = datetime.now(UTC)
-        feed_id, _ = store.add_feed(
-            "https://eval.invalid/feed", name=split, interval_s=3600, source="eval", now=now
+        [(feed_id, _)] = store.add_feeds(
+            [("https://eval.invalid/feed", split, 3600)],
+            source="eval",
+            now=now,
+            first_poll=lambda _: now,
         )
         article_of: dict[str, int] = {}
         for label in labels:
