@@ -41,6 +41,7 @@ DEFAULT_PARK_AFTER = 10
 DEFAULT_BATCH = 1000
 DEFAULT_SHUTDOWN_GRACE_S = 10.0
 DEFAULT_HEALTH_MAX_AGE_S = 15 * 60
+DEFAULT_HOUSEKEEPING_INTERVAL_S = 3600
 DEFAULT_RETRY_BACKOFF_S = 60
 DEFAULT_SYNDICATION_THRESHOLD = 0.5
 DEFAULT_NEAR_DUPLICATE_SIMILARITY = 0.5
@@ -121,6 +122,8 @@ class DaemonSettings:
     metrics_address: str = "127.0.0.1"
     # `feedworker health` fails when the last completed cycle is older than this
     health_max_age: int = DEFAULT_HEALTH_MAX_AGE_S
+    # WAL checkpoint, PRAGMA optimize and retention run this often
+    housekeeping_interval: int = DEFAULT_HOUSEKEEPING_INTERVAL_S
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -241,6 +244,10 @@ def settings_from_mapping(raw: Mapping[str, Any]) -> Settings:
         metrics_address=_string(daemon, "metrics_address", "daemon.", "127.0.0.1"),
         health_max_age=parse_duration(
             daemon.get("health_max_age", DEFAULT_HEALTH_MAX_AGE_S), key="daemon.health_max_age"
+        ),
+        housekeeping_interval=parse_duration(
+            daemon.get("housekeeping_interval", DEFAULT_HOUSEKEEPING_INTERVAL_S),
+            key="daemon.housekeeping_interval",
         ),
     )
     return Settings(

@@ -34,7 +34,6 @@ from .pipeline import Ingestor
 from .store import Store, iso
 from .syndication import RuleSet
 
-HOUSEKEEPING_INTERVAL_S = 3600
 LAST_CYCLE_KEY = "last_cycle_at"
 EXIT_INTERRUPTED = 130
 
@@ -111,14 +110,15 @@ class _Daemon:
             coalesce=True,
             next_run_time=now,
         )
+        housekeeping = self._settings.daemon.housekeeping_interval
         scheduler.add_job(
             self._housekeeping,
             "interval",
-            seconds=HOUSEKEEPING_INTERVAL_S,
+            seconds=housekeeping,
             id="housekeeping",
             max_instances=1,
             coalesce=True,
-            next_run_time=now + timedelta(seconds=60),
+            next_run_time=now + timedelta(seconds=housekeeping),
         )
         watchdog_usec = os.environ.get("WATCHDOG_USEC", "")
         if watchdog_usec.isdigit():
