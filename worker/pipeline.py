@@ -237,7 +237,9 @@ class Ingestor:
         now = datetime.now(UTC)
         schedule = self._settings.schedule
         try:
-            result = await poll_feed(self._fetcher, feed)
+            result = await poll_feed(
+                self._fetcher, feed, parse_timeout=self._settings.fetch.timeout
+            )
         except (FetchError, ParseError) as e:
             status = e.status if isinstance(e, FetchError) else None
             retry_after = e.retry_after if isinstance(e, FetchError) else None
@@ -291,6 +293,7 @@ class Ingestor:
             etag=result.etag,
             last_modified=result.last_modified,
             warning=parsed.warning if parsed else None,
+            parser=parsed.parser if parsed else None,
             entries=parsed.entries if parsed else (),
             now=now,
             plan=plan,

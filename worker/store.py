@@ -168,6 +168,12 @@ def m004_daemon(db: Database) -> None:
     _table(db, "worker_state").create({"key": str, "value": str}, pk="key")
 
 
+@migrations()
+def m005_feed_parser(db: Database) -> None:
+    # which parser read the feed at its last poll: "fastfeedparser" or "feedparser"
+    _table(db, "feeds").add_column("last_parser", str)
+
+
 def _table(db: Database, name: str) -> Table:
     return db.table(name)
 
@@ -360,6 +366,7 @@ class Store:
         etag: str | None,
         last_modified: str | None,
         warning: str | None,
+        parser: str | None,
         entries: Iterable[FeedEntry],
         now: datetime,
         plan: Callable[[int], tuple[int, datetime]],
@@ -375,6 +382,7 @@ class Store:
             interval_s, next_poll_at = plan(queued)
             db.execute(
                 "UPDATE feeds SET title = coalesce(?, title), etag = ?, last_modified = ?, "
+                "last_parser = coalesce(?, last_parser), "
                 "poll_interval_s = ?, last_polled_at = ?, next_poll_at = ?, last_status = ?, "
                 "error_count = 0, "
                 "last_error_kind = CASE WHEN ? IS NULL THEN NULL ELSE 'bozo' END, last_error = ? "
@@ -383,6 +391,7 @@ class Store:
                     title,
                     etag,
                     last_modified,
+                    parser,
                     interval_s,
                     iso(now),
                     iso(next_poll_at),

@@ -38,6 +38,8 @@ class ParsedFeed:
     warning: str | None
     # seconds between updates the feed announces (RSS <ttl>, sy:updatePeriod/Frequency)
     update_hint_s: int | None
+    # which parser produced the entries: "fastfeedparser" or "feedparser"
+    parser: str
 
 
 @dataclass(frozen=True, kw_only=True)

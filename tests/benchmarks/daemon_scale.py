@@ -46,7 +46,10 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         with Store(db) as store:
             store.add_feeds(
-                ((f"https://feeds{i % 5000}.example/{i}.xml", None, 1800) for i in range(args.feeds)),
+                (
+                    (f"https://feeds{i % 5000}.example/{i}.xml", None, 1800)
+                    for i in range(args.feeds)
+                ),
                 source="benchmark",
                 now=now,
                 first_poll=lambda _: now + timedelta(seconds=rng.uniform(3600, 7200)),
@@ -67,13 +70,16 @@ def main(argv: list[str] | None = None) -> int:
             later = now + timedelta(seconds=5400)
             t = time.perf_counter()
             half = store.feeds_to_poll(due_before=later, limit=1000)
-            print(f"due-feeds query with ~half the feeds due: {len(half)} rows (LIMIT 1000) "
-                  f"in {(time.perf_counter() - t) * 1000:.2f} ms")
+            print(
+                f"due-feeds query with ~half the feeds due: {len(half)} rows (LIMIT 1000) "
+                f"in {(time.perf_counter() - t) * 1000:.2f} ms"
+            )
         config = Path(tmp) / "feedworker.toml"
         config.write_text("[schedule]\ntick = 1\n")
         daemon = subprocess.Popen(
             [sys.executable, "-m", "worker", "--config", str(config), "--db", str(db), "run"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         try:
             time.sleep(5)
@@ -84,10 +90,14 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             daemon.terminate()
             daemon.wait(timeout=30)
-        print(f"daemon RSS: {rss_start:.0f} MB after start-up, {rss_end:.0f} MB after "
-              f"{args.seconds:.0f} s idle with {args.feeds} feeds (1 s tick)")
-        print(f"idle CPU: {cpu:.2f} s over {args.seconds:.0f} s = {100 * cpu / args.seconds:.2f}% "
-              "of one core")
+        print(
+            f"daemon RSS: {rss_start:.0f} MB after start-up, {rss_end:.0f} MB after "
+            f"{args.seconds:.0f} s idle with {args.feeds} feeds (1 s tick)"
+        )
+        print(
+            f"idle CPU: {cpu:.2f} s over {args.seconds:.0f} s = {100 * cpu / args.seconds:.2f}% "
+            "of one core"
+        )
     return 0
 
 
