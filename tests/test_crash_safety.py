@@ -57,6 +57,7 @@ def _check_store(cli: Cli) -> None:
     assert cli.rows("select count(*) as n from articles") == [{"n": STORIES}]
     assert cli.rows("select count(distinct url) as n from articles") == [{"n": STORIES}]
     assert cli.rows("select count(*) as n from articles_fts") == [{"n": STORIES}]
+    assert cli.rows("select count(*) as n from articles where clustered = 0") == [{"n": 0}]
     with sqlite3.connect(cli.db) as conn:  # raises if the FTS index disagrees with articles
         conn.execute("insert into articles_fts(articles_fts) values('integrity-check')")
     unfinished = cli.rows(

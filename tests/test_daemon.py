@@ -306,3 +306,25 @@ def test_systemd_unit_verifies(tmp_path: Path) -> None:
         ["systemd-analyze", "verify", str(copy)], capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_in_flight_work_finishes_within_the_shutdown_grace(site: SiteServer, cli: Cli) -> None:
+    def slow(h: BaseHTTPRequestHandler) -> None:
+        time.sleep(3)
+        page = article_page("Patience", paragraphs("patience")).encode()
+        h.send_response(200)
+        h.send_header("Content-Type", "text/html")
+        h.send_header("Content-Length", str(len(page)))
+        h.end_headers()
+        h.wfile.write(page)
+
+    site.routes["/slow.html"] = Route(handler=slow)
+    site.routes["/feed.xml"] = feed_route(rss([{"link": site.url("/slow.html")}]))
+    config = FAST + "[daemon]\nshutdown_grace = 10\n"
+    cli("feeds", "add", site.url("/feed.xml"), config=config)
+    with daemon(cli, config) as running:
+        wait_for(lambda: len(site.requests_for("/slow.html")) == 1)
+        code, stderr = running.stop()
+    assert code == 0, stderr
+    assert cli.rows("select status from entries") == [{"status": "stored"}]
+    assert "Traceback" not in stderr

@@ -306,3 +306,64 @@ def test_duplicate_storm_fetches_each_page_once(site: SiteServer, cli: Cli) -> N
     assert cli.rows("select count(*) as n from entries") == [{"n": 200}]
     for path in stories:
         assert len([r for r in site.requests if r.path.split("?")[0] == path]) == 1
+
+
+def test_pages_redirecting_to_each_other_do_not_hang_the_run(site: SiteServer, cli: Cli) -> None:
+    site.routes["/a"] = Route.redirect(site.url("/b"))
+    site.routes["/b"] = Route.redirect(site.url("/a"))
+    site.routes["/feed.xml"] = feed_route(rss([{"link": site.url("/a")}, {"link": site.url("/b")}]))
+    config = "[fetch]\ntimeout = 5\nrespect_robots = false\n"
+    cli("feeds", "add", site.url("/feed.xml"), config=config)
+    started = time.monotonic()
+    cli("run", "--once", config=config, timeout=60)
+    assert time.monotonic() - started < 30
+    assert set(_entries(cli).values()) == {("failed", "too_many_redirects")}
+
+
+def test_fast_hosts_are_not_queued_behind_a_slow_one(site: SiteServer, cli: Cli) -> None:
+    def slow(h: BaseHTTPRequestHandler) -> None:
+        time.sleep(1)
+        page = article_page("Slow", paragraphs("slowness")).encode()
+        h.send_response(200)
+        h.send_header("Content-Type", "text/html")
+        h.send_header("Content-Length", str(len(page)))
+        h.end_headers()
+        h.wfile.write(page)
+
+    slow_paths = [f"/slow{i}.html" for i in range(12)]
+    for path in slow_paths:
+        site.routes[path] = Route(handler=slow)
+    _story(site, "/fast.html", "fast lanes")
+    other_host = site.base_url.replace("127.0.0.1", "localhost")
+    # the slow host's pages come first in the feed
+    links = [site.url(p) for p in slow_paths] + [other_host + "/fast.html"]
+    site.routes["/feed.xml"] = feed_route(rss([{"link": link} for link in links]))
+    config = "[fetch]\nper_host_concurrency = 2\nconcurrency = 8\nrespect_robots = false\n"
+    cli("feeds", "add", site.url("/feed.xml"), config=config)
+    cli("run", "--once", config=config)
+    first_slow = min(r.at for r in site.requests if r.path.startswith("/slow"))
+    fast = next(r.at for r in site.requests if r.path == "/fast.html")
+    assert fast - first_slow < 1.0  # not after the slow host's pages, two at a time
+    assert _entries(cli)["fast.html"] == ("stored", None)
+
+
+def test_redirect_targets_obey_robots_txt(site: SiteServer, cli: Cli) -> None:
+    site.routes["/robots.txt"] = Route(body=b"User-agent: *\nDisallow: /private/\n",
+                                       content_type="text/plain")
+    site.routes["/go/1"] = Route.redirect(site.url("/private/story.html"))
+    _story(site, "/private/story.html", "secrets")
+    site.routes["/feed.xml"] = feed_route(rss([{"link": site.url("/go/1")}]))
+    cli("feeds", "add", site.url("/feed.xml"))
+    cli("run", "--once")
+    assert _entries(cli) == {"1": ("skipped", "robots")}
+    assert site.requests_for("/private/story.html") == []
+
+
+def test_a_blocked_host_is_recorded_as_blocked_and_robots_asked_once(
+    site: SiteServer, cli: Cli
+) -> None:
+    links = [f"http://169.254.169.254/latest/{i}" for i in range(3)]
+    site.routes["/feed.xml"] = feed_route(rss([{"link": link} for link in links]))
+    cli("feeds", "add", site.url("/feed.xml"))
+    cli("run", "--once")
+    assert set(_entries(cli).values()) == {("failed", "blocked")}

@@ -92,9 +92,12 @@ class _Daemon:
             await self._stopping.wait()
             notify("STOPPING=1")
             event(logging.INFO, "daemon_stopping", grace_s=daemon.shutdown_grace)
-            scheduler.shutdown(wait=False)
+            # Launch nothing new, let the running cycle finish its in-flight work within
+            # the grace period, and only then stop the scheduler (which would cancel it).
+            scheduler.pause()
             self._ingestor.stop()
             await self._finish_cycle(daemon.shutdown_grace)
+            scheduler.shutdown(wait=False)
         event(logging.INFO, "daemon_stopped")
 
     def _scheduler(self) -> AsyncIOScheduler:

@@ -10,7 +10,8 @@
      +-- ExtractError       a page yielded no article text (url)
 
 Feed and page errors are data: the pipeline records them on the feed or entry
-and goes on. Only configuration and storage errors stop a run.
+and goes on. Configuration and storage errors stop `run --once` and the CLI
+commands (exit 2); the daemon logs a failed cycle and tries again at the next tick.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ from .urls import host_of, is_http_url
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECTS = frozenset({301, 308})
 MAX_RETRY_AFTER_S = 6 * 3600.0
-MAX_CRAWL_DELAY_S = 30.0
+MAX_CRAWL_DELAY_S = 10.0
 _SINGLE_BYTE_LATIN = frozenset(
     {
         "iso-8859-1",
@@ -57,9 +57,12 @@ class _Host:
         self.delay = delay
         self.next_start = 0.0
 
-    def reserve_start(self, now: float) -> float:
-        """Seconds to wait before this request may start; books the slot after it."""
+    def reserve_start(self, now: float, *, longest_wait: float) -> float | None:
+        """Seconds to wait before this request may start, booking its turn; None (and
+        nothing booked) when that would be longer than ``longest_wait``."""
         start = max(now, self.next_start)
+        if start - now > longest_wait:
+            return None
         self.next_start = start + self.delay
         return start - now
 
@@ -185,11 +188,14 @@ class Fetcher:
         state.delay = max(state.delay, min(delay, MAX_CRAWL_DELAY_S))
 
     async def _wait_turn(self, url: str, host: _Host) -> None:
-        loop = asyncio.get_running_loop()
-        wait = host.reserve_start(loop.time())
-        if wait > self._settings.timeout:
+        now = asyncio.get_running_loop().time()
+        wait = host.reserve_start(now, longest_wait=self._settings.timeout)
+        if wait is None:
             # Held back (Retry-After) for longer than a request may take: try again later.
-            raise FetchError(url, "rate_limited", f"host asked us to wait {wait:.0f}s")
+            hold = host.next_start - now
+            raise FetchError(
+                url, "rate_limited", f"host asked us to wait {hold:.0f}s", retry_after=hold
+            )
         if wait > 0:
             await asyncio.sleep(wait)
 

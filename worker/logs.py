@@ -55,3 +55,9 @@ def configure_logging(level: int) -> None:
     logger.handlers[:] = [handler]
     logger.setLevel(level)
     logger.propagate = False
+    # The scheduler's own messages go out in the same format: errors only (its
+    # "instance skipped" warnings repeat every tick while a long cycle runs).
+    scheduler_logger = logging.getLogger("apscheduler")
+    scheduler_logger.handlers[:] = [handler]
+    scheduler_logger.setLevel(max(level, logging.ERROR))
+    scheduler_logger.propagate = False

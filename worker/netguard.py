@@ -38,8 +38,7 @@ class AddressPolicy:
     allowed: tuple[IPNetwork, ...] = ()
 
     def permits(self, address: IPAddress) -> bool:
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-            address = address.ipv4_mapped
+        address = _embedded_ipv4(address) or address
         if any(address in network for network in self.allowed):
             return True
         if self.allow_private:
@@ -47,6 +46,25 @@ class AddressPolicy:
         # is_global is False for private, loopback, link-local, CGNAT (100.64/10),
         # documentation and reserved ranges; multicast is refused on its own.
         return address.is_global and not address.is_multicast
+
+
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
+    """The IPv4 address inside an IPv6 one that carries it (mapped, 6to4, NAT64,
+    IPv4-compatible), so ``::ffff:127.0.0.1`` or ``64:ff9b::a9fe:a9fe`` are judged as
+    the IPv4 addresses they reach."""
+    if not isinstance(address, ipaddress.IPv6Address):
+        return None
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    packed = int(address)
+    if address in _NAT64 or (packed >> 32 == 0 and packed > 1):
+        return ipaddress.IPv4Address(packed & 0xFFFFFFFF)
+    return None
 
 
 def parse_networks(values: Iterable[str]) -> tuple[IPNetwork, ...]:

@@ -11,12 +11,12 @@ import asyncio
 import logging
 import random
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from . import metrics
 from .config import Settings, SiteRule
@@ -45,7 +45,7 @@ from .store import (
 )
 from .syndication import RuleSet, assess, near_duplicate_flags
 from .types import Article, Feed, StoredCopy
-from .urls import canonicalize_url, same_site
+from .urls import canonicalize_url, host_of, is_http_url, same_site
 
 T = TypeVar("T")
 
@@ -114,14 +114,6 @@ def link_near_duplicates(
 
     Returns the cluster id, or None when the text has no near-duplicate.
     """
-    own = shingles(article.text)
-    keys = band_keys(own)
-    threshold = settings.syndication.near_duplicate_similarity
-    matches = [
-        (copy, score)
-        for copy in store.near_duplicate_candidates(keys, exclude=article_id)
-        if (score := similarity(own, shingles(copy.text))) >= threshold
-    ]
     new = StoredCopy(
         article_id=article_id,
         url=article.url,
@@ -130,8 +122,63 @@ def link_near_duplicates(
         source_agency=article.source_agency,
         evidence=article.evidence,
     )
+    return _cluster(store, new, rules, settings)
+
+
+def _cluster(store: Store, new: StoredCopy, rules: RuleSet, settings: Settings) -> int | None:
+    own = shingles(new.text)
+    keys = band_keys(own)
+    threshold = settings.syndication.near_duplicate_similarity
+    matches = [
+        (copy, score)
+        for copy in store.near_duplicate_candidates(keys, exclude=new.article_id)
+        if (score := similarity(own, shingles(copy.text))) >= threshold
+    ]
     flags = near_duplicate_flags(new, matches, rules)
-    return store.record_near_duplicates(article_id, keys, matches, flags, now=datetime.now(UTC))
+    return store.record_near_duplicates(new.article_id, keys, matches, flags, now=datetime.now(UTC))
+
+
+def cluster_leftovers(store: Store, rules: RuleSet, settings: Settings) -> int:
+    """Cluster articles stored but never clustered (a crash between the two steps)."""
+    leftovers = store.unclustered(limit=1000)
+    for copy in leftovers:
+        _cluster(store, copy, rules, settings)
+    return len(leftovers)
+
+
+class _HostQueue(Generic[T]):
+    """Items grouped by host, handed out round-robin to hosts below their limit."""
+
+    def __init__(
+        self, items: Iterable[T], url_of: Callable[[T], str | None], *, per_host: int
+    ) -> None:
+        self._by_host: dict[str, deque[T]] = {}
+        for item in items:
+            self._by_host.setdefault(host_of(url_of(item) or ""), deque()).append(item)
+        self._hosts = deque(self._by_host)
+        self._busy: Counter[str] = Counter()
+        self._per_host = per_host
+        self._freed = asyncio.Event()
+
+    async def take(self) -> tuple[str, T] | None:
+        while self._hosts:
+            for _ in range(len(self._hosts)):
+                host = self._hosts[0]
+                self._hosts.rotate(-1)
+                if self._busy[host] < self._per_host:
+                    items = self._by_host[host]
+                    item = items.popleft()
+                    if not items:
+                        self._hosts.remove(host)
+                    self._busy[host] += 1
+                    return host, item
+            self._freed.clear()
+            await self._freed.wait()  # every host with work left is at its limit
+        return None
+
+    def done(self, host: str) -> None:
+        self._busy[host] -= 1
+        self._freed.set()
 
 
 @dataclass
@@ -205,32 +252,53 @@ class Ingestor:
         """Poll the feeds (all enabled, or at most ``limit`` of those due), then process
         every pending entry (unless ``fetch_pages`` is false: entries are only recorded)."""
         report = RunReport()
+        cluster_leftovers(self._store, self._rules, self._settings)
         feeds = self._store.feeds_to_poll(due_before=due_before, limit=limit)
         self._progress.begin("Polling feeds", len(feeds))
-        await self._run_all(feeds, lambda feed: self._poll(feed, report))
+        await self._run_all(
+            feeds, lambda feed: self._poll(feed, report), url_of=lambda feed: feed.url
+        )
         if not fetch_pages:
             return report
         pending = self._store.pending_entries(now=datetime.now(UTC))
         self._progress.begin("Fetching articles", len(pending))
         try:
-            await self._run_all(pending, lambda entry: self._process(entry, report))
+            await self._run_all(
+                pending, lambda entry: self._process(entry, report), url_of=lambda e: e.link
+            )
         finally:
             self._url_locks.clear()
         return report
 
-    async def _run_all(self, items: Sequence[T], handle: Callable[[T], Awaitable[None]]) -> None:
-        """``handle`` every item with at most ``[fetch] concurrency`` in progress."""
-        remaining = iter(items)  # shared by the workers: each item is taken once
+    async def _run_all(
+        self,
+        items: Sequence[T],
+        handle: Callable[[T], Awaitable[None]],
+        *,
+        url_of: Callable[[T], str | None],
+    ) -> None:
+        """``handle`` every item, at most ``[fetch] concurrency`` at once and at most
+        ``per_host_concurrency`` per host, so one slow host holds only its own share
+        of the workers while the others keep going."""
+        queue = _HostQueue(items, url_of, per_host=self._settings.fetch.per_host_concurrency)
 
         async def work() -> None:
-            for item in remaining:
-                if self._stopping:
-                    return
-                await handle(item)
+            while not self._stopping and (taken := await queue.take()) is not None:
+                host, item = taken
+                try:
+                    await handle(item)
+                finally:
+                    queue.done(host)
                 self._progress.advance()
 
         workers = min(self._settings.fetch.concurrency, len(items))
-        await asyncio.gather(*(work() for _ in range(workers)))
+        # a TaskGroup: an error in one worker cancels the others instead of orphaning them
+        try:
+            async with asyncio.TaskGroup() as group:
+                for _ in range(workers):
+                    group.create_task(work())
+        except ExceptionGroup as errors:
+            raise errors.exceptions[0] from None
 
     async def _poll(self, feed: Feed, report: RunReport) -> None:
         started = time.monotonic()
@@ -342,7 +410,7 @@ class Ingestor:
                 self._fail(entry, report, STATUS_SKIPPED, "robots", "disallowed by robots.txt")
                 return
             response = await self._fetcher.get(
-                link, accept=PAGE_ACCEPT, follow=self._redirect_checker(entry, canonical)
+                link, accept=PAGE_ACCEPT, follow=self._redirect_checker(entry)
             )
             if response.redirects:
                 self._store.record_redirect(entry.id, response.final_url)
@@ -368,8 +436,10 @@ class Ingestor:
             html = decode_html(response)
             article = await self._clean(html, response.final_url)
         except FetchError as e:
-            status = STATUS_SKIPPED if e.kind == "unsupported_content" else STATUS_FAILED
-            self._fail(entry, report, status, e.kind, e.message)
+            status = (
+                STATUS_SKIPPED if e.kind in {"unsupported_content", "robots"} else STATUS_FAILED
+            )
+            self._fail(entry, report, status, e.kind, e.message, retry_after=e.retry_after)
             return
         except ExtractError as e:
             self._fail(entry, report, STATUS_SKIPPED, e.kind, e.message)
@@ -429,34 +499,51 @@ class Ingestor:
         self._store.link_entry(entry.id, article_id, STATUS_DUPLICATE_URL)
         self._outcome(report, STATUS_DUPLICATE_URL)
 
-    def _redirect_checker(
-        self, entry: PendingEntry, own: str
-    ) -> Callable[[str], Awaitable[bool]] | None:
-        """Stop following a redirect to a page already stored (or being stored now)."""
-        if entry.article_id is not None:
-            return None
+    def _redirect_checker(self, entry: PendingEntry) -> Callable[[str], Awaitable[bool]]:
+        """Stop following a redirect to a page already stored, or one robots.txt forbids."""
 
         async def follow(target: str) -> bool:
-            canonical = canonicalize_url(target)
-            in_flight = self._url_locks.get(canonical)
-            if canonical != own and in_flight is not None and in_flight.locked():
-                # Bounded by the fetch deadline, so two pages redirecting to
-                # each other cannot wait on each other forever.
-                async with in_flight:
-                    pass
-            return self._store.article_id_for_url(canonical) is None
+            # Never wait here for another entry's fetch: two pages redirecting to each
+            # other would wait on each other. A copy fetched twice is still stored once.
+            if (
+                self._robots is not None
+                and is_http_url(target)  # other schemes are refused by the fetcher itself
+                and not await self._robots.allows(target)
+            ):
+                raise FetchError(target, "robots", "redirect target disallowed by robots.txt")
+            if entry.article_id is not None:
+                return True  # refetching a stored story to update it
+            return self._store.article_id_for_url(canonicalize_url(target)) is None
 
         return follow
 
     def _fail(
-        self, entry: PendingEntry, report: RunReport, status: str, kind: str, message: str
+        self,
+        entry: PendingEntry,
+        report: RunReport,
+        status: str,
+        kind: str,
+        message: str,
+        *,
+        retry_after: float | None = None,
     ) -> None:
+        now = datetime.now(UTC)
         retry_at = None
         if status == STATUS_FAILED:
             retry_at = next_attempt_after_failure(
-                datetime.now(UTC), entry.attempts + 1, self._settings.schedule.retry_backoff
+                now, entry.attempts + 1, self._settings.schedule.retry_backoff
             )
-        self._store.mark_entry(entry.id, status, kind=kind, error=message, retry_at=retry_at)
+            if retry_after is not None:
+                retry_at = max(retry_at, now + timedelta(seconds=retry_after))
+        # Being held back by the host is not the page failing: it costs no attempt.
+        self._store.mark_entry(
+            entry.id,
+            status,
+            kind=kind,
+            error=message,
+            retry_at=retry_at,
+            count_attempt=kind != "rate_limited",
+        )
         self._outcome(report, status)
         report.entry_errors[kind] += 1
         report.failures.append(f"entry {entry.link}: {kind}: {message}")

@@ -20,6 +20,8 @@ from .fetch import Fetcher
 from .urls import host_of
 
 ROBOTS_TTL_S = 24 * 3600
+# a robots.txt that could not be fetched is not asked for again before this
+UNAVAILABLE_TTL_S = 300
 MAX_CACHED_HOSTS = 10_000
 MAX_ROBOTS_BYTES = 500 * 1024  # what major crawlers read of a robots.txt
 _ALLOW_ALL = Protego.parse("")
@@ -30,7 +32,7 @@ class RobotsCache:
         self._fetcher = fetcher
         # protego matches the product token: "feedworker/0.1 (+url)" -> "feedworker"
         self._agent = user_agent.split("/", 1)[0].split()[0]
-        self._cache: OrderedDict[str, tuple[float, Protego]] = OrderedDict()
+        self._cache: OrderedDict[str, tuple[float, Protego | FetchError]] = OrderedDict()
         self._locks: dict[str, asyncio.Lock] = {}
 
     async def allows(self, url: str) -> bool:
@@ -43,17 +45,21 @@ class RobotsCache:
         origin = f"{parts.scheme}://{parts.netloc}".lower()
         async with self._locks.setdefault(origin, asyncio.Lock()):
             cached = self._cache.get(origin)
-            if cached is not None and cached[0] > time.monotonic():
-                self._cache.move_to_end(origin)
-                return cached[1]
-            rules = await self._fetch(
-                url, urlunsplit((parts.scheme, parts.netloc, "/robots.txt", "", ""))
-            )
-            self._cache[origin] = (time.monotonic() + ROBOTS_TTL_S, rules)
-            if len(self._cache) > MAX_CACHED_HOSTS:
-                stale, _ = self._cache.popitem(last=False)
-                self._locks.pop(stale, None)
-            return rules
+            if cached is None or cached[0] <= time.monotonic():
+                robots_url = urlunsplit((parts.scheme, parts.netloc, "/robots.txt", "", ""))
+                try:
+                    cached = (time.monotonic() + ROBOTS_TTL_S, await self._fetch(url, robots_url))
+                except FetchError as e:
+                    cached = (time.monotonic() + UNAVAILABLE_TTL_S, e)
+                self._cache[origin] = cached
+                if len(self._cache) > MAX_CACHED_HOSTS:
+                    stale, _ = self._cache.popitem(last=False)
+                    self._locks.pop(stale, None)
+            self._cache.move_to_end(origin)
+        found = cached[1]
+        if isinstance(found, FetchError):
+            raise FetchError(url, found.kind, found.message)
+        return found
 
     async def _fetch(self, page_url: str, robots_url: str) -> Protego:
         try:
@@ -61,6 +67,8 @@ class RobotsCache:
         except FetchError as e:
             if e.kind == "http_error" and e.status is not None and 400 <= e.status < 500:
                 return _ALLOW_ALL
+            if e.kind == "blocked":
+                raise  # the host itself is refused: say so, not "robots unavailable"
             raise FetchError(
                 page_url, "robots_unavailable", f"robots.txt not available: {e}"
             ) from e

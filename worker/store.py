@@ -174,6 +174,12 @@ def m005_feed_parser(db: Database) -> None:
     _table(db, "feeds").add_column("last_parser", str)
 
 
+@migrations()
+def m006_clustered_flag(db: Database) -> None:
+    # 0 between storing an article and clustering it: a crash there is repaired later
+    _table(db, "articles").add_column("clustered", int, not_null_default=1)
+
+
 def _table(db: Database, name: str) -> Table:
     return db.table(name)
 
@@ -298,10 +304,18 @@ class Store:
         first_poll: Callable[[int], datetime],
     ) -> None:
         """Make the database match the config's ``[[feeds]]``: new ones are added, names
-        and intervals updated (a changed interval restarts the adaptive one from it)."""
+        and intervals updated (a changed interval restarts the adaptive one from it),
+        and feeds that came from the config but are no longer in it disabled."""
         configured = [(f.url, f.name, f.interval or default_interval_s) for f in feeds]
         self.add_feeds(configured, source="config", now=now, first_poll=first_poll)
         with self._writing() as db:
+            # a feed taken out of the config stops being polled (its data stays)
+            urls = [url for url, _, _ in configured]
+            db.execute(
+                "UPDATE feeds SET enabled = 0 WHERE source = 'config' "
+                f"AND url NOT IN ({', '.join('?' for _ in urls)})",
+                urls,
+            )
             for url, name, interval_s in configured:
                 db.execute(
                     "UPDATE feeds SET name = coalesce(?, name), interval_s = ?, "
@@ -378,6 +392,8 @@ class Store:
         of entries queued (new or updated); returns ``(queued, interval)``.
         """
         with self._writing() as db:
+            if not db.execute("SELECT 1 FROM feeds WHERE id = ?", [feed.id]).fetchone():
+                return 0, feed.interval_s  # removed while it was being polled
             queued = _add_entries(db, feed.id, entries, now=now)
             interval_s, next_poll_at = plan(queued)
             db.execute(
@@ -494,12 +510,13 @@ class Store:
         kind: str | None,
         error: str | None,
         retry_at: datetime | None = None,
+        count_attempt: bool = True,
     ) -> None:
         with self._writing() as db:
             db.execute(
                 "UPDATE entries SET status = ?, error_kind = ?, error = ?, next_attempt_at = ?, "
-                "attempts = attempts + 1 WHERE id = ?",
-                [status, kind, error, iso(retry_at), entry_id],
+                "attempts = attempts + ? WHERE id = ?",
+                [status, kind, error, iso(retry_at), int(count_attempt), entry_id],
             )
 
     def link_entry(self, entry_id: int, article_id: int, status: str) -> None:
@@ -547,6 +564,7 @@ class Store:
             "syndication_score": article.syndication_score,
             "syndication_evidence": evidence_json(article.evidence),
             "word_count": article.word_count,
+            "clustered": 0,
         }
         with self._writing() as db:
             same_text = db.execute(
@@ -591,7 +609,7 @@ class Store:
                 "UPDATE articles SET title = ?, author = ?, published_at = ?, text = ?, "
                 "content_hash = ?, language = ?, site_name = ?, source_agency = ?, "
                 "syndicated = ?, syndication_score = ?, syndication_evidence = ?, "
-                "word_count = ? WHERE id = ?",
+                "word_count = ?, clustered = 0 WHERE id = ?",
                 [
                     article.title,
                     article.author,
@@ -636,6 +654,14 @@ class Store:
 
     # near-duplicates -----------------------------------------------------------
 
+    def unclustered(self, *, limit: int) -> list[StoredCopy]:
+        rows = self.db.execute(
+            "SELECT id, url, text, cluster_id, source_agency, syndication_evidence FROM articles "
+            "WHERE clustered = 0 ORDER BY id LIMIT ?",
+            [limit],
+        ).fetchall()
+        return [_stored_copy(row) for row in rows]
+
     def near_duplicate_candidates(self, keys: list[int], *, exclude: int) -> list[StoredCopy]:
         """Articles sharing at least one LSH band key with ``keys`` (an indexed lookup)."""
         if not keys:
@@ -647,17 +673,7 @@ class Store:
             f"WHERE key IN ({placeholders})) AND id != ?",
             [*keys, exclude],
         ).fetchall()
-        return [
-            StoredCopy(
-                article_id=r[0],
-                url=r[1],
-                text=r[2],
-                cluster_id=r[3],
-                source_agency=r[4],
-                evidence=evidence_from_json(r[5]),
-            )
-            for r in rows
-        ]
+        return [_stored_copy(row) for row in rows]
 
     def record_near_duplicates(
         self,
@@ -672,6 +688,7 @@ class Store:
         and apply near-duplicate flags, in one transaction. Returns the cluster id."""
         with self._writing() as db:
             db.execute("DELETE FROM near_duplicate_keys WHERE article_id = ?", [article_id])
+            db.execute("UPDATE articles SET clustered = 1 WHERE id = ?", [article_id])
             db.conn.executemany(
                 "INSERT OR IGNORE INTO near_duplicate_keys (key, article_id) VALUES (?, ?)",
                 [(key, article_id) for key in keys],
@@ -892,6 +909,17 @@ def _link_entry(db: Database, entry_id: int, article_id: int, status: str) -> No
         "UPDATE entries SET status = ?, article_id = ?, error_kind = NULL, error = NULL, "
         "attempts = attempts + 1 WHERE id = ?",
         [status, article_id, entry_id],
+    )
+
+
+def _stored_copy(row: Any) -> StoredCopy:
+    return StoredCopy(
+        article_id=row[0],
+        url=row[1],
+        text=row[2],
+        cluster_id=row[3],
+        source_agency=row[4],
+        evidence=evidence_from_json(row[5]),
     )
 
 

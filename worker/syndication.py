@@ -5,7 +5,7 @@ The rules are data (``worker/data/syndication.toml``, overridable with
 such a marker sits on a page (the last paragraphs, the opening, the byline).
 Families: ``disclaimer`` ("not edited ... from a syndicated feed"),
 ``dateline`` ("WASHINGTON (Reuters) -"), ``agency_byline``, ``signoff``
-("(Reporting by ...; Editing by ...)"), ``copyright`` and ``republication``.
+("(Reporting by ...; Editing by ...)", agency copyright lines) and ``republication``.
 Credits that do not make an item wire copy ("(With inputs from agencies.)",
 "© AFP", "Reuters has reported") match none of them on purpose.
 
@@ -94,9 +94,6 @@ class RuleSet:
         match = _mention_pattern(self.agencies).search(text)
         return agency.name if match and (agency := self.agency(match.group(1))) else None
 
-    def is_agency_site(self, agency_name: str, url: str) -> bool:
-        return self.agency_site(url) == agency_name
-
     def agency_site(self, url: str) -> str | None:
         """The agency whose own site ``url`` is on, if any."""
         host = host_of(url)
@@ -150,7 +147,7 @@ def assess(page: ExtractedPage, url: str, rules: RuleSet) -> SyndicationVerdict:
                 named.append((rule.weight, agency))
             break
     source_agency = max(named, key=lambda pair: pair[0])[1] if named else None
-    if source_agency and rules.is_agency_site(source_agency, url):
+    if source_agency and rules.agency_site(url) == source_agency:
         # An agency's own site carries its datelines and sign-offs: that is not syndication.
         return SyndicationVerdict(
             syndicated=False, score=0.0, source_agency=source_agency, evidence=(), text=page.text

@@ -99,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="only the first N pages")
     args = parser.parse_args(argv)
     root = args.shared / "extraction-benchmark"
+    if not root.is_dir():
+        parser.error(f"no benchmark at {root}: pass --shared PATH (the folder holding it)")
     truth = json.loads((root / "ground-truth.json").read_text(encoding="utf-8"))
     ids = sorted(truth)[: args.limit]
     rules = load_rules()

@@ -42,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
     folder = args.shared / "feeds" / "realworld" / "fastfeedparser" / "benchmark_data"
+    if not folder.is_dir():
+        parser.error(f"no feeds at {folder}: pass --shared PATH (the folder holding them)")
     bodies = [
         (p.name, p.read_bytes())
         for p in sorted(folder.iterdir())
