@@ -328,3 +328,29 @@ def test_in_flight_work_finishes_within_the_shutdown_grace(site: SiteServer, cli
     assert code == 0, stderr
     assert cli.rows("select status from entries") == [{"status": "stored"}]
     assert "Traceback" not in stderr
+
+
+def test_a_second_signal_exits_at_once_without_corrupting_the_store(
+    site: SiteServer, cli: Cli
+) -> None:
+    def slow(h: BaseHTTPRequestHandler) -> None:
+        time.sleep(20)
+
+    site.routes["/slow.html"] = Route(handler=slow)
+    _story(site, "/quick.html", "quick exits")
+    site.routes["/feed.xml"] = feed_route(
+        rss([{"link": site.url("/quick.html")}, {"link": site.url("/slow.html")}])
+    )
+    config = FAST + "[daemon]\nshutdown_grace = 60\n"
+    cli("feeds", "add", site.url("/feed.xml"), config=config)
+    with daemon(cli, config) as running:
+        wait_for(lambda: len(site.requests_for("/slow.html")) == 1)
+        running.process.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        started = time.monotonic()
+        running.process.send_signal(signal.SIGTERM)
+        running.process.wait(timeout=10)
+        assert time.monotonic() - started < 5
+    assert running.process.returncode == 130
+    assert cli.rows("pragma integrity_check") == [{"integrity_check": "ok"}]
+    assert cli.rows("select status from entries where link like '%slow%'") == [{"status": "pending"}]
