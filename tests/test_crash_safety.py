@@ -9,11 +9,10 @@ import sqlite3
 import subprocess
 import sys
 import time
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from conftest import Cli, article_page, feed_route, paragraphs, rss
+from conftest import Cli, article_page, feed_route, html_route, paragraphs, rss
 
 from worker.demo.server import Route, SiteServer
 
@@ -22,17 +21,7 @@ FEEDS = 6
 
 
 def _slow_story(topic: str) -> Route:
-    page = article_page(f"Story about {topic}", paragraphs(topic)).encode()
-
-    def handler(h: BaseHTTPRequestHandler) -> None:
-        time.sleep(0.02)
-        h.send_response(200)
-        h.send_header("Content-Type", "text/html; charset=utf-8")
-        h.send_header("Content-Length", str(len(page)))
-        h.end_headers()
-        h.wfile.write(page)
-
-    return Route(handler=handler)
+    return html_route(article_page(f"Story about {topic}", paragraphs(topic)), delay=0.02)
 
 
 def _newsroom(site: SiteServer, cli: Cli) -> None:

@@ -15,7 +15,6 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -169,17 +168,7 @@ def test_sigterm_in_a_busy_cycle_exits_cleanly_and_a_restart_resumes(
     site: SiteServer, cli: Cli
 ) -> None:
     def slow_page(topic: str) -> Route:
-        page = article_page(f"Story about {topic}", paragraphs(topic)).encode()
-
-        def handler(h: BaseHTTPRequestHandler) -> None:
-            time.sleep(0.5)
-            h.send_response(200)
-            h.send_header("Content-Type", "text/html; charset=utf-8")
-            h.send_header("Content-Length", str(len(page)))
-            h.end_headers()
-            h.wfile.write(page)
-
-        return Route(handler=handler)
+        return html_route(article_page(f"Story about {topic}", paragraphs(topic)), delay=0.5)
 
     paths = [f"/busy{i}.html" for i in range(40)]
     for path in paths:
@@ -309,16 +298,9 @@ def test_systemd_unit_verifies(tmp_path: Path) -> None:
 
 
 def test_in_flight_work_finishes_within_the_shutdown_grace(site: SiteServer, cli: Cli) -> None:
-    def slow(h: BaseHTTPRequestHandler) -> None:
-        time.sleep(3)
-        page = article_page("Patience", paragraphs("patience")).encode()
-        h.send_response(200)
-        h.send_header("Content-Type", "text/html")
-        h.send_header("Content-Length", str(len(page)))
-        h.end_headers()
-        h.wfile.write(page)
-
-    site.routes["/slow.html"] = Route(handler=slow)
+    site.routes["/slow.html"] = html_route(
+        article_page("Patience", paragraphs("patience")), delay=3
+    )
     site.routes["/feed.xml"] = feed_route(rss([{"link": site.url("/slow.html")}]))
     config = FAST + "[daemon]\nshutdown_grace = 10\n"
     cli("feeds", "add", site.url("/feed.xml"), config=config)
@@ -333,10 +315,7 @@ def test_in_flight_work_finishes_within_the_shutdown_grace(site: SiteServer, cli
 def test_a_second_signal_exits_at_once_without_corrupting_the_store(
     site: SiteServer, cli: Cli
 ) -> None:
-    def slow(h: BaseHTTPRequestHandler) -> None:
-        time.sleep(20)
-
-    site.routes["/slow.html"] = Route(handler=slow)
+    site.routes["/slow.html"] = html_route("<p>never sent in time</p>", delay=20)
     _story(site, "/quick.html", "quick exits")
     site.routes["/feed.xml"] = feed_route(
         rss([{"link": site.url("/quick.html")}, {"link": site.url("/slow.html")}])
@@ -353,4 +332,6 @@ def test_a_second_signal_exits_at_once_without_corrupting_the_store(
         assert time.monotonic() - started < 5
     assert running.process.returncode == 130
     assert cli.rows("pragma integrity_check") == [{"integrity_check": "ok"}]
-    assert cli.rows("select status from entries where link like '%slow%'") == [{"status": "pending"}]
+    assert cli.rows("select status from entries where link like '%slow%'") == [
+        {"status": "pending"}
+    ]

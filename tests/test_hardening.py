@@ -321,18 +321,9 @@ def test_pages_redirecting_to_each_other_do_not_hang_the_run(site: SiteServer, c
 
 
 def test_fast_hosts_are_not_queued_behind_a_slow_one(site: SiteServer, cli: Cli) -> None:
-    def slow(h: BaseHTTPRequestHandler) -> None:
-        time.sleep(1)
-        page = article_page("Slow", paragraphs("slowness")).encode()
-        h.send_response(200)
-        h.send_header("Content-Type", "text/html")
-        h.send_header("Content-Length", str(len(page)))
-        h.end_headers()
-        h.wfile.write(page)
-
     slow_paths = [f"/slow{i}.html" for i in range(12)]
     for path in slow_paths:
-        site.routes[path] = Route(handler=slow)
+        site.routes[path] = html_route(article_page("Slow", paragraphs("slowness")), delay=1)
     _story(site, "/fast.html", "fast lanes")
     other_host = site.base_url.replace("127.0.0.1", "localhost")
     # the slow host's pages come first in the feed
@@ -348,8 +339,9 @@ def test_fast_hosts_are_not_queued_behind_a_slow_one(site: SiteServer, cli: Cli)
 
 
 def test_redirect_targets_obey_robots_txt(site: SiteServer, cli: Cli) -> None:
-    site.routes["/robots.txt"] = Route(body=b"User-agent: *\nDisallow: /private/\n",
-                                       content_type="text/plain")
+    site.routes["/robots.txt"] = Route(
+        body=b"User-agent: *\nDisallow: /private/\n", content_type="text/plain"
+    )
     site.routes["/go/1"] = Route.redirect(site.url("/private/story.html"))
     _story(site, "/private/story.html", "secrets")
     site.routes["/feed.xml"] = feed_route(rss([{"link": site.url("/go/1")}]))

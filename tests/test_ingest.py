@@ -324,22 +324,10 @@ def test_failed_pages_are_retried_after_a_backoff(site: SiteServer, cli: Cli) ->
 def test_waiting_for_a_connection_slot_does_not_count_against_the_deadline(
     site: SiteServer, cli: Cli
 ) -> None:
-    def slow_page(topic: str):
-        page = article_page(f"Story about {topic}", paragraphs(topic)).encode()
-
-        def handler(h: BaseHTTPRequestHandler) -> None:
-            time.sleep(1)
-            h.send_response(200)
-            h.send_header("Content-Type", "text/html; charset=utf-8")
-            h.send_header("Content-Length", str(len(page)))
-            h.end_headers()
-            h.wfile.write(page)
-
-        return handler
-
     topics = [f"queue{i}" for i in range(8)]
     for topic in topics:
-        site.routes[f"/{topic}.html"] = Route(handler=slow_page(topic))
+        page = article_page(f"Story about {topic}", paragraphs(topic))
+        site.routes[f"/{topic}.html"] = html_route(page, delay=1)
     site.routes["/feed.xml"] = feed_route(rss([{"link": site.url(f"/{t}.html")} for t in topics]))
     config = "[fetch]\ntimeout = 3\nper_host_concurrency = 2\n"
     cli("feeds", "add", site.url("/feed.xml"), config=config)

@@ -31,6 +31,7 @@ class Route:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     validators: bool = True  # send ETag and Last-Modified, answer 304 when they match
+    delay: float = 0.0  # seconds to wait before answering: a slow server
     handler: Handler | None = None  # full control, for faults and odd servers
 
     @classmethod
@@ -111,6 +112,8 @@ class _RouteHandler(BaseHTTPRequestHandler):
         if route is None:
             self._send(404, b"not found", {"Content-Type": "text/plain"})
             return
+        if route.delay:
+            time.sleep(route.delay)
         if route.handler is not None:
             route.handler(self)
             return
