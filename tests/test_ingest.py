@@ -385,3 +385,22 @@ def test_redirects_are_recorded_on_the_entry(site: SiteServer, cli: Cli) -> None
         {"redirected_to": site.url("/final.html"), "status": "stored"}
     ]
     assert cli.rows("select url from articles") == [{"url": site.url("/final.html")}]
+
+
+def test_an_unchanged_body_from_a_server_ignoring_validators_is_not_parsed_again(
+    site: SiteServer, cli: Cli
+) -> None:
+    _serve_story(site, "/a.html", "repeats")
+    body = rss([{"link": site.url("/a.html")}]).encode()
+    site.routes["/feed.xml"] = Route(body=body, validators=False, content_type="application/rss+xml")
+    cli("feeds", "add", site.url("/feed.xml"))
+    cli("run", "--once")
+    second = cli("run", "--once")
+    assert "(1 not modified, 0 failed); 0 new entries" in second.stderr
+    assert cli.rows("select last_status, body_hash is not null as hashed from feeds") == [
+        {"last_status": "200", "hashed": 1}]
+    site.routes["/feed.xml"] = Route(body=body.replace(b"</channel>", b"<item><link>"
+                                     + site.url("/b.html").encode() + b"</link></item></channel>"),
+                                     validators=False, content_type="application/rss+xml")
+    _serve_story(site, "/b.html", "novelties")
+    assert "1 new entries" in cli("run", "--once").stderr

@@ -362,6 +362,7 @@ class Ingestor:
             last_modified=result.last_modified,
             warning=parsed.warning if parsed else None,
             parser=parsed.parser if parsed else None,
+            body_hash=result.body_hash,
             entries=parsed.entries if parsed else (),
             now=now,
             plan=plan,

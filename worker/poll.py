@@ -7,6 +7,7 @@ deadlines, size caps and conditional headers apply to feeds as to pages.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from dataclasses import dataclass
 
 from .exceptions import FetchError, ParseError
@@ -30,6 +31,7 @@ class PollResult:
     etag: str | None
     last_modified: str | None
     parsed: ParsedFeed | None
+    body_hash: str | None
     # the feed's own "don't poll more often than" (ttl, sy:updatePeriod, max-age), seconds
     hint_s: int | None
     # a permanent redirect's target: the feed's new URL
@@ -46,12 +48,19 @@ async def poll_feed(fetcher: Fetcher, feed: Feed, *, parse_timeout: float) -> Po
     )
     if media_type(response.content_type).startswith(_NOT_FEEDS):
         raise FetchError(feed.url, "unsupported_content", f"not a feed: {response.content_type}")
-    if response.status == 304:
+    body_hash = (
+        hashlib.blake2b(response.body, digest_size=16).hexdigest()
+        if response.status != 304
+        else feed.body_hash
+    )
+    if response.status == 304 or body_hash == feed.body_hash:
+        # Not modified, by validators or (from servers that ignore them) byte for byte.
         return PollResult(
-            status=304,
+            status=response.status,
             etag=response.etag or feed.etag,
             last_modified=response.last_modified or feed.last_modified,
             parsed=None,
+            body_hash=body_hash,
             hint_s=response.max_age,
             moved_to=response.moved_permanently_to,
         )
@@ -74,6 +83,7 @@ async def poll_feed(fetcher: Fetcher, feed: Feed, *, parse_timeout: float) -> Po
         etag=response.etag,
         last_modified=response.last_modified,
         parsed=parsed,
+        body_hash=body_hash,
         hint_s=max(hints) if hints else None,
         moved_to=response.moved_permanently_to,
     )

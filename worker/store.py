@@ -180,6 +180,11 @@ def m006_clustered_flag(db: Database) -> None:
     _table(db, "articles").add_column("clustered", int, not_null_default=1)
 
 
+@migrations()
+def m007_feed_body_hash(db: Database) -> None:
+    _table(db, "feeds").add_column("body_hash", str)
+
+
 def _table(db: Database, name: str) -> Table:
     return db.table(name)
 
@@ -349,7 +354,7 @@ class Store:
         overdue first (an indexed range query, never a scan of every feed)."""
         sql = (
             "SELECT id, url, coalesce(poll_interval_s, interval_s), etag, last_modified, "
-            "error_count FROM feeds WHERE enabled = 1 AND parked_at IS NULL"
+            "error_count, body_hash FROM feeds WHERE enabled = 1 AND parked_at IS NULL"
         )
         params: list[Any] = []
         if due_before is not None:
@@ -367,6 +372,7 @@ class Store:
                 etag=row[3],
                 last_modified=row[4],
                 error_count=row[5],
+                body_hash=row[6],
             )
             for row in self.db.execute(sql, params).fetchall()
         ]
@@ -381,6 +387,7 @@ class Store:
         last_modified: str | None,
         warning: str | None,
         parser: str | None,
+        body_hash: str | None,
         entries: Iterable[FeedEntry],
         now: datetime,
         plan: Callable[[int], tuple[int, datetime]],
@@ -398,7 +405,7 @@ class Store:
             interval_s, next_poll_at = plan(queued)
             db.execute(
                 "UPDATE feeds SET title = coalesce(?, title), etag = ?, last_modified = ?, "
-                "last_parser = coalesce(?, last_parser), "
+                "last_parser = coalesce(?, last_parser), body_hash = ?, "
                 "poll_interval_s = ?, last_polled_at = ?, next_poll_at = ?, last_status = ?, "
                 "error_count = 0, "
                 "last_error_kind = CASE WHEN ? IS NULL THEN NULL ELSE 'bozo' END, last_error = ? "
@@ -408,6 +415,7 @@ class Store:
                     etag,
                     last_modified,
                     parser,
+                    body_hash,
                     interval_s,
                     iso(now),
                     iso(next_poll_at),

@@ -17,6 +17,8 @@ class Feed:
     etag: str | None
     last_modified: str | None
     error_count: int
+    # hash of the last feed body parsed: the same body again is not parsed again
+    body_hash: str | None
 
 
 @dataclass(frozen=True, kw_only=True)
