@@ -79,7 +79,7 @@ def test_title_is_the_article_heading_not_the_site_logo() -> None:
     "author", ["Jane Doe, Reuters", "Jane Doe | Reuters", "Jane Doe and Reuters"]
 )
 def test_agency_in_author_field_goes_to_source_agency(author: str) -> None:
-    from worker.pipeline import clean_page
+    from worker.clean import clean_page
     from worker.syndication import load_rules
 
     head = f'<meta name="author" content="{author}">'

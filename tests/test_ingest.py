@@ -392,15 +392,23 @@ def test_an_unchanged_body_from_a_server_ignoring_validators_is_not_parsed_again
 ) -> None:
     _serve_story(site, "/a.html", "repeats")
     body = rss([{"link": site.url("/a.html")}]).encode()
-    site.routes["/feed.xml"] = Route(body=body, validators=False, content_type="application/rss+xml")
+    site.routes["/feed.xml"] = Route(
+        body=body, validators=False, content_type="application/rss+xml"
+    )
     cli("feeds", "add", site.url("/feed.xml"))
     cli("run", "--once")
     second = cli("run", "--once")
     assert "(1 not modified, 0 failed); 0 new entries" in second.stderr
     assert cli.rows("select last_status, body_hash is not null as hashed from feeds") == [
-        {"last_status": "200", "hashed": 1}]
-    site.routes["/feed.xml"] = Route(body=body.replace(b"</channel>", b"<item><link>"
-                                     + site.url("/b.html").encode() + b"</link></item></channel>"),
-                                     validators=False, content_type="application/rss+xml")
+        {"last_status": "200", "hashed": 1}
+    ]
+    site.routes["/feed.xml"] = Route(
+        body=body.replace(
+            b"</channel>",
+            b"<item><link>" + site.url("/b.html").encode() + b"</link></item></channel>",
+        ),
+        validators=False,
+        content_type="application/rss+xml",
+    )
     _serve_story(site, "/b.html", "novelties")
     assert "1 new entries" in cli("run", "--once").stderr

@@ -1,5 +1,6 @@
 """feedworker: poll news feeds, store one clean copy of every article, flag wire copy."""
 
+from .clean import clean_page
 from .config import Settings, load_settings
 from .exceptions import (
     ConfigError,
@@ -9,7 +10,7 @@ from .exceptions import (
     ParseError,
     StorageError,
 )
-from .pipeline import Ingestor, RunReport, clean_page
+from .pipeline import Ingestor, RunReport
 from .store import Store
 from .types import Article, Evidence, ExtractedPage, FeedEntry, ParsedFeed
 

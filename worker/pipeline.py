@@ -19,10 +19,9 @@ from functools import partial
 from typing import Generic, Protocol, TypeVar
 
 from . import metrics
-from .config import Settings, SiteRule
-from .dedupe import content_hash, word_count
+from .clean import clean_page
+from .config import Settings
 from .exceptions import ExtractError, FetchError, ParseError
-from .extract import extract_page
 from .fetch import REDIRECT_STATUSES, Fetcher, decode_html, is_html
 from .logs import event
 from .neardup import band_keys, shingles, similarity
@@ -43,9 +42,9 @@ from .store import (
     PendingEntry,
     Store,
 )
-from .syndication import RuleSet, assess, near_duplicate_flags
+from .syndication import RuleSet, near_duplicate_flags
 from .types import Article, Feed, StoredCopy
-from .urls import canonicalize_url, host_of, is_http_url, same_site
+from .urls import canonicalize_url, host_of, is_http_url
 
 T = TypeVar("T")
 
@@ -76,35 +75,6 @@ class RunReport:
     outcomes: Counter[str] = field(default_factory=Counter)
     entry_errors: Counter[str] = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
-
-
-def clean_page(html: str, url: str, *, sites: Iterable[SiteRule], rules: RuleSet) -> Article:
-    """Page HTML -> a storable article (pure and CPU-bound).
-
-    The page's own ``rel=canonical`` / ``og:url`` wins over the fetched URL
-    when it points at the same site.
-    """
-    page = extract_page(html, url, sites)
-    canonical = canonicalize_url(url)
-    if page.declared_url and same_site(page.declared_url, url):
-        canonical = canonicalize_url(page.declared_url)
-    verdict = assess(page, canonical, rules)
-    author = rules.people_in(page.author)
-    return Article(
-        url=canonical,
-        title=page.title,
-        author=author,
-        published_at=page.published_at,
-        text=verdict.text,
-        content_hash=content_hash(verdict.text),
-        language=page.language,
-        site_name=page.site_name,
-        source_agency=verdict.source_agency,
-        syndicated=verdict.syndicated,
-        syndication_score=verdict.score,
-        evidence=verdict.evidence,
-        word_count=word_count(verdict.text),
-    )
 
 
 def link_near_duplicates(
@@ -232,6 +202,7 @@ class Ingestor:
         self._rng = rng or random.Random()
         self._url_locks: dict[str, asyncio.Lock] = {}
         self._stopping = False
+
         self._robots = (
             RobotsCache(fetcher, user_agent=settings.fetch.user_agent)
             if settings.fetch.respect_robots

@@ -30,9 +30,9 @@ from pathlib import Path
 
 import trafilatura
 
+from worker.clean import clean_page
 from worker.config import Settings
 from worker.exceptions import ExtractError
-from worker.pipeline import clean_page
 from worker.syndication import load_rules
 
 DEFAULT_SHARED = Path(__file__).resolve().parents[3] / "shared"

@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from worker.clean import clean_page
 from worker.config import Settings
 from worker.exceptions import ExtractError
-from worker.pipeline import clean_page, link_near_duplicates
+from worker.pipeline import link_near_duplicates
 from worker.store import Store
 from worker.syndication import RuleSet, load_rules
 from worker.types import FeedEntry
