@@ -185,6 +185,12 @@ def m007_feed_body_hash(db: Database) -> None:
     _table(db, "feeds").add_column("body_hash", str)
 
 
+@migrations()
+def m008_retention_index(db: Database) -> None:
+    # retention finds old articles by fetch time
+    _table(db, "articles").create_index(["fetched_at"])
+
+
 def _table(db: Database, name: str) -> Table:
     return db.table(name)
 
