@@ -55,7 +55,11 @@ class Cli:
 
     def write_config(self, config: str, *, allow_loopback: bool = True) -> Path:
         """The test's config, plus what nearly every test here needs: its loopback
-        server is allowed past the private-network guard, and no politeness delay."""
+        server is allowed past the private-network guard, and no politeness delay.
+        One cleaning worker process unless the test says otherwise: a worker's start-up
+        is most of a small run's cost, and the pool is still the one that runs."""
+        if "[extract]" not in config:
+            config += "\n[extract]\nworkers = 1\n"
         path = self.workdir / "feedworker.toml"
         path.write_text(with_loopback_allowed(config) if allow_loopback else config, "utf-8")
         return path

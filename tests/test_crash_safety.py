@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import signal
@@ -9,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -57,6 +59,52 @@ def _check_store(cli: Cli) -> None:
     assert cli.rows("select count(*) as n from entries") == [{"n": STORIES * 2}]
 
 
+def _descendants(pid: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry.name))
+    found: set[int] = set()
+    todo = list(children.get(pid, []))
+    while todo:
+        found.add(child := todo.pop())
+        todo.extend(children.get(child, []))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _cleaning_workers(pid: int) -> list[int]:
+    workers = []
+    for child in _descendants(pid):
+        try:
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"spawn_main" in cmdline and b"resource_tracker" not in cmdline:
+            workers.append(child)
+    return workers
+
+
+def _wait_until(condition: Callable[[], bool], timeout: float = 10) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
 def test_kill_9_at_random_moments_loses_nothing(site: SiteServer, cli: Cli) -> None:
     _newsroom(site, cli)
     config = str(cli.write_config(""))
@@ -79,14 +127,37 @@ def test_kill_9_at_random_moments_loses_nothing(site: SiteServer, cli: Cli) -> N
             stderr=subprocess.DEVNULL,
         )
         time.sleep(rng.uniform(0.3, 2.5))
+        helpers = _descendants(process.pid)
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
+        # the cleaning workers die with it: nothing is left running
+        assert _wait_until(lambda: not any(_alive(p) for p in helpers)), helpers  # noqa: B023
         assert cli.rows("pragma integrity_check") == [{"integrity_check": "ok"}]
     cli("run", "--once")
     _check_store(cli)
     fetched = len([r for r in site.requests if r.path.startswith("/s")])
     cli("run", "--once")
     assert len([r for r in site.requests if r.path.startswith("/s")]) == fetched
+
+
+def test_a_cleaning_worker_killed_mid_run_costs_no_article(site: SiteServer, cli: Cli) -> None:
+    _newsroom(site, cli)
+    config = str(cli.write_config("[extract]\nworkers = 2\n"))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "worker", "--config", config, "--db", str(cli.db), "run", "--once"],
+        cwd=cli.workdir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert _wait_until(lambda: bool(_cleaning_workers(process.pid)), timeout=60)
+    time.sleep(0.5)  # let it take pages
+    os.kill(_cleaning_workers(process.pid)[0], signal.SIGKILL)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stderr
+    assert "cleaning_worker_died" in stderr
+    assert "Traceback" not in stderr
+    _check_store(cli)
 
 
 def test_two_workers_on_one_database_store_each_story_once(site: SiteServer, cli: Cli) -> None:

@@ -68,6 +68,14 @@ def wait_for(condition: Callable[[], bool], timeout: float = 20) -> None:
     raise AssertionError("condition not met in time")
 
 
+def _state(cli: Cli, key: str) -> str | None:
+    try:
+        rows = cli.rows("select value from worker_state where key = ?", [key])
+    except sqlite3.OperationalError:  # not migrated yet
+        return None
+    return rows[0]["value"] if rows else None
+
+
 def _story(site: SiteServer, path: str, topic: str) -> None:
     site.routes[path] = html_route(article_page(f"Story about {topic}", paragraphs(topic)))
 
@@ -223,7 +231,9 @@ def test_systemd_notifications(site: SiteServer, cli: Cli, tmp_path: Path) -> No
 def test_sighup_rereads_the_configured_feeds(site: SiteServer, cli: Cli) -> None:
     site.routes["/new.xml"] = feed_route(rss([]))
     with daemon(cli) as running:
-        wait_for(lambda: cli.db.exists())
+        # a completed cycle: the daemon's signal handlers are in place (a SIGHUP before
+        # then would end it, as it ends any process that has not asked for it)
+        wait_for(lambda: cli.db.exists() and _state(cli, "last_cycle_at") is not None)
         cli.write_config(
             FAST + f'[[feeds]]\nurl = "{site.url("/new.xml")}"\nname = "Added on HUP"\n'
         )

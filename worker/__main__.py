@@ -1,3 +1,4 @@
 from .cli import main
 
-main(prog_name="feedworker")
+if __name__ == "__main__":  # not when a spawned cleaning worker imports it
+    main(prog_name="feedworker")

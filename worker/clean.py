@@ -1,15 +1,20 @@
-"""Cleaning: page HTML -> a storable article (pure and CPU-bound, so it can run in a
-worker process): extraction, syndication flags, canonical URL and content hash."""
+"""Cleaning: page HTML -> a storable article (pure and CPU-bound, so it runs in the
+worker processes of :mod:`worker.cleaner`): decoding, extraction, syndication flags,
+canonical URL, content hash, and the near-duplicate keys and packed page the store needs."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 
 from .config import SiteRule
 from .dedupe import content_hash, word_count
 from .extract import extract_page
+from .fetch import decode_html
+from .neardup import band_keys, shingles
+from .store import pack_html
 from .syndication import RuleSet, assess
-from .types import Article
+from .types import Article, CleanedPage
 from .urls import canonicalize_url, same_site
 
 
@@ -39,4 +44,26 @@ def clean_page(html: str, url: str, *, sites: Iterable[SiteRule], rules: RuleSet
         syndication_score=verdict.score,
         evidence=verdict.evidence,
         word_count=word_count(verdict.text),
+    )
+
+
+def prepare_page(
+    body: bytes,
+    content_type: str,
+    url: str,
+    *,
+    sites: Iterable[SiteRule],
+    rules: RuleSet,
+    keep_html: bool,
+) -> CleanedPage:
+    """A fetched HTML body -> everything the store needs for it, all the CPU-bound work
+    of one page in one call (so a worker process does it all)."""
+    started = time.process_time()
+    html = decode_html(body, content_type)
+    article = clean_page(html, url, sites=sites, rules=rules)
+    return CleanedPage(
+        article=article,
+        near_duplicate_keys=tuple(band_keys(shingles(article.text))),
+        packed_html=pack_html(html) if keep_html else None,
+        cpu_s=time.process_time() - started,
     )

@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+from .cleaner import cleaner_for, rules_loader
 from .config import (
     FeedSettings,
     FetchSettings,
@@ -31,7 +32,7 @@ from .daemon import LAST_CYCLE_KEY, run_daemon
 from .demo import SiteServer, demo_feed_paths, demo_routes
 from .exceptions import ConfigError, FeedworkerError, StorageError
 from .fetch import Fetcher
-from .logs import configure_logging
+from .logs import configure_logging, event
 from .opml import Subscription, parse_opml, render_opml
 from .pipeline import Ingestor, RunReport, reprocess
 from .schedule import first_poll
@@ -54,10 +55,7 @@ class _Context:
         return settings
 
     def rules(self, settings: Settings) -> RuleSet:
-        rules_file = settings.syndication.rules_file
-        return load_rules(
-            Path(rules_file) if rules_file else None, threshold=settings.syndication.threshold
-        )
+        return rules_loader(settings)()
 
     @contextmanager
     def store(self, settings: Settings | None = None, *, create: bool = True) -> Iterator[Store]:
@@ -150,11 +148,23 @@ async def _run_once(
     async with Fetcher(settings.fetch) as fetcher:
         progress = _ProgressBar() if sys.stderr.isatty() else None
         try:
-            ingestor = Ingestor(settings, store, fetcher, rules=rules, progress=progress)
-            return await ingestor.run_cycle(fetch_pages=fetch_pages)
+            with cleaner_for(settings) as cleaner:
+                ingestor = Ingestor(
+                    settings, store, fetcher, cleaner, rules=rules, progress=progress
+                )
+                report = await ingestor.run_cycle(fetch_pages=fetch_pages)
         finally:
             if progress is not None:
                 progress.close()
+    event(
+        logging.INFO,
+        "run_done",
+        feeds=report.feeds_polled,
+        new_entries=report.new_entries,
+        cpu_s={stage: round(cpu, 3) for stage, cpu in sorted(report.cpu_s.items())},
+        **dict(report.outcomes),
+    )
+    return report
 
 
 class _ProgressBar:

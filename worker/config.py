@@ -126,6 +126,20 @@ class DaemonSettings:
     housekeeping_interval: int = DEFAULT_HOUSEKEEPING_INTERVAL_S
 
 
+def usable_cpus() -> int:
+    """CPUs this process may run on (a container's or systemd's CPU affinity included)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExtractSettings:
+    # processes that clean pages; 0 cleans on a thread of the main process
+    workers: int = field(default_factory=usable_cpus)
+
+
 @dataclass(frozen=True, kw_only=True)
 class SiteRule:
     """Per-site cleaning fixes for pages the extractor gets wrong."""
@@ -149,6 +163,7 @@ class Settings:
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     syndication: SyndicationSettings = field(default_factory=SyndicationSettings)
     daemon: DaemonSettings = field(default_factory=DaemonSettings)
+    extract: ExtractSettings = field(default_factory=ExtractSettings)
     sites: tuple[SiteRule, ...] = ()
     feeds: tuple[FeedSettings, ...] = ()
     source: Path | None = None
@@ -182,7 +197,7 @@ def load_settings(path: Path | None) -> Settings:
 def settings_from_mapping(raw: Mapping[str, Any]) -> Settings:
     _reject_unknown(
         raw,
-        {"store", "fetch", "schedule", "syndication", "daemon", "sites", "feeds"},
+        {"store", "fetch", "schedule", "syndication", "daemon", "extract", "sites", "feeds"},
         prefix="",
     )
     store = _section(raw, "store")
@@ -190,6 +205,8 @@ def settings_from_mapping(raw: Mapping[str, Any]) -> Settings:
     schedule = _section(raw, "schedule")
     syndication = _section(raw, "syndication")
     daemon = _section(raw, "daemon")
+    extract = _section(raw, "extract")
+    _reject_unknown(extract, {"workers"}, prefix="extract.")
     _reject_unknown(store, {"path", "keep_html", "keep_days"}, prefix="store.")
     _reject_unknown(daemon, {f.name for f in dataclasses.fields(DaemonSettings)}, prefix="daemon.")
     _reject_unknown(
@@ -257,6 +274,9 @@ def settings_from_mapping(raw: Mapping[str, Any]) -> Settings:
             keep_days=_integer(store, "keep_days", "store.", 0, minimum=0),
         ),
         daemon=daemon_settings,
+        extract=ExtractSettings(
+            workers=_integer(extract, "workers", "extract.", usable_cpus(), minimum=0)
+        ),
         syndication=SyndicationSettings(
             rules_file=_string(syndication, "rules_file", "syndication.", "-")
             if "rules_file" in syndication

@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from . import metrics
+from .cleaner import Cleaner, cleaner_for
 from .config import Settings
 from .fetch import Fetcher
 from .logs import event
@@ -84,20 +85,25 @@ class _Daemon:
         if daemon.metrics_port:
             metrics.serve(daemon.metrics_address, daemon.metrics_port)
         async with Fetcher(self._settings.fetch) as fetcher:
-            self._ingestor = Ingestor(self._settings, self._store, fetcher, rules=self._rules)
-            scheduler = self._scheduler()
-            scheduler.start()
-            notify("READY=1")
-            event(logging.INFO, "daemon_started", tick_s=self._settings.schedule.tick)
-            await self._stopping.wait()
-            notify("STOPPING=1")
-            event(logging.INFO, "daemon_stopping", grace_s=daemon.shutdown_grace)
-            # Launch nothing new, let the running cycle finish its in-flight work within
-            # the grace period, and only then stop the scheduler (which would cancel it).
-            scheduler.pause()
-            self._ingestor.stop()
-            await self._finish_cycle(daemon.shutdown_grace)
-            scheduler.shutdown(wait=False)
+            with cleaner_for(self._settings) as cleaner:
+                await self._serve(fetcher, cleaner)
+
+    async def _serve(self, fetcher: Fetcher, cleaner: Cleaner) -> None:
+        daemon = self._settings.daemon
+        self._ingestor = Ingestor(self._settings, self._store, fetcher, cleaner, rules=self._rules)
+        scheduler = self._scheduler()
+        scheduler.start()
+        notify("READY=1")
+        event(logging.INFO, "daemon_started", tick_s=self._settings.schedule.tick)
+        await self._stopping.wait()
+        notify("STOPPING=1")
+        event(logging.INFO, "daemon_stopping", grace_s=daemon.shutdown_grace)
+        # Launch nothing new, let the running cycle finish its in-flight work within
+        # the grace period, and only then stop the scheduler (which would cancel it).
+        scheduler.pause()
+        self._ingestor.stop()
+        await self._finish_cycle(daemon.shutdown_grace)
+        scheduler.shutdown(wait=False)
         event(logging.INFO, "daemon_stopped")
 
     def _scheduler(self) -> AsyncIOScheduler:
@@ -165,6 +171,7 @@ class _Daemon:
             duration_s=round(time.monotonic() - started, 3),
             feeds_due=counts["due"],
             feeds_parked=counts["parked"],
+            cpu_s={stage: round(cpu, 3) for stage, cpu in sorted(report.cpu_s.items())},
             **dict(report.outcomes),
         )
 

@@ -76,3 +76,7 @@ class ExtractError(_UrlError):
     """A page held no extractable article."""
 
     kind = "extract"
+
+    def __reduce__(self) -> tuple[type[ExtractError], tuple[str, str]]:
+        # raised in cleaning worker processes and re-raised in the parent
+        return (type(self), (self.url, self.message))

@@ -350,7 +350,7 @@ def _looks_like_html(response: Response) -> bool:
     return head.startswith((b"<!doctype html", b"<html"))
 
 
-def decode_html(response: Response) -> str:
+def decode_html(body: bytes, content_type: str) -> str:
     """Text of an HTML body: header charset, then ``<meta>`` charset, then detection.
 
     A declared charset that the bytes contradict (strict decoding fails) is
@@ -358,9 +358,8 @@ def decode_html(response: Response) -> str:
     valid non-ASCII UTF-8 (a common server default) yields to UTF-8, so
     mislabelled pages still read correctly.
     """
-    body = response.body
     utf8_text = _strict_utf8(body)
-    for declared in (_header_charset(response.content_type), _meta_charset(body)):
+    for declared in (_header_charset(content_type), _meta_charset(body)):
         if not declared:
             continue
         if utf8_text is not None and not body.isascii() and _is_single_byte_latin(declared):

@@ -28,6 +28,8 @@ CONTAINMENT_SAME_STORY = 0.8
 MIN_SHINGLES = 20  # shorter texts are too small to compare meaningfully
 
 _WORD = re.compile(r"\w+")
+# Drawing the permutations is most of a MinHash's set-up cost; they depend only on the seed.
+_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=1)
 
 
 def shingles(text: str) -> frozenset[bytes]:
@@ -44,7 +46,9 @@ def band_keys(shingle_set: frozenset[bytes]) -> list[int]:
     """One signed 64-bit key per LSH band (empty for texts too short to compare)."""
     if len(shingle_set) < MIN_SHINGLES:
         return []
-    minhash = MinHash(num_perm=NUM_PERM, seed=1)
+    minhash = MinHash(
+        num_perm=NUM_PERM, seed=1, scheme=_TEMPLATE.scheme, permutations=_TEMPLATE.permutations
+    )
     minhash.update_batch(sorted(shingle_set))
     values = minhash.hashvalues
     keys = []

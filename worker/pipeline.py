@@ -1,8 +1,9 @@
 """One ingestion cycle: poll feeds -> record entries -> fetch pages -> clean -> store.
 
-Decisions that need no I/O live in :func:`clean_page` (a pure function of the
-page, so it can move to a process pool); this module only sequences stages
-and records every outcome on its feed or entry.
+The CPU-bound work of a page (:func:`worker.clean.prepare_page`) runs in the
+cleaning workers (:mod:`worker.cleaner`); this module only sequences stages,
+records every outcome on its feed or entry, and accounts for the CPU each
+stage took.
 """
 
 from __future__ import annotations
@@ -11,18 +12,19 @@ import asyncio
 import logging
 import random
 import time
-from collections import Counter, deque
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections import Counter, defaultdict, deque
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from typing import Generic, Protocol, TypeVar
 
 from . import metrics
 from .clean import clean_page
+from .cleaner import Cleaner
 from .config import Settings
 from .exceptions import ExtractError, FetchError, ParseError
-from .fetch import REDIRECT_STATUSES, Fetcher, decode_html, is_html
+from .fetch import REDIRECT_STATUSES, Fetcher, is_html
 from .logs import event
 from .neardup import band_keys, shingles, similarity
 from .poll import poll_feed
@@ -75,13 +77,34 @@ class RunReport:
     outcomes: Counter[str] = field(default_factory=Counter)
     entry_errors: Counter[str] = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
+    # CPU seconds by stage: poll (feed parsing), extract (cleaning, in its workers),
+    # dedupe (near-duplicate lookup and clustering), store (article and poll writes),
+    # fetch (the rest of this process: HTTP, the event loop, small lookups)
+    cpu_s: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+
+@contextmanager
+def _cpu(report: RunReport, stage: str) -> Iterator[None]:
+    """Charge the CPU of a synchronous block on the event loop's thread to ``stage``."""
+    started = time.thread_time()
+    try:
+        yield
+    finally:
+        report.cpu_s[stage] += time.thread_time() - started
 
 
 def link_near_duplicates(
-    store: Store, article_id: int, article: Article, rules: RuleSet, settings: Settings
+    store: Store,
+    article_id: int,
+    article: Article,
+    rules: RuleSet,
+    settings: Settings,
+    *,
+    keys: Sequence[int] | None = None,
 ) -> int | None:
     """Put a stored article in its story cluster and flag marker-less wire copies.
 
+    ``keys`` are the text's band keys when the cleaning stage computed them.
     Returns the cluster id, or None when the text has no near-duplicate.
     """
     new = StoredCopy(
@@ -92,20 +115,36 @@ def link_near_duplicates(
         source_agency=article.source_agency,
         evidence=article.evidence,
     )
-    return _cluster(store, new, rules, settings)
+    return _cluster(store, new, rules, settings, keys=keys)
 
 
-def _cluster(store: Store, new: StoredCopy, rules: RuleSet, settings: Settings) -> int | None:
-    own = shingles(new.text)
-    keys = band_keys(own)
-    threshold = settings.syndication.near_duplicate_similarity
-    matches = [
-        (copy, score)
-        for copy in store.near_duplicate_candidates(keys, exclude=new.article_id)
-        if (score := similarity(own, shingles(copy.text))) >= threshold
-    ]
+def _cluster(
+    store: Store,
+    new: StoredCopy,
+    rules: RuleSet,
+    settings: Settings,
+    *,
+    keys: Sequence[int] | None = None,
+) -> int | None:
+    own = None
+    if keys is None:
+        own = shingles(new.text)
+        keys = band_keys(own)
+    candidates = store.near_duplicate_candidates(list(keys), exclude=new.article_id)
+    matches: list[tuple[StoredCopy, float]] = []
+    if candidates:
+        # with keys from the cleaning stage, the text's shingles are needed only now
+        own = own if own is not None else shingles(new.text)
+        threshold = settings.syndication.near_duplicate_similarity
+        matches = [
+            (copy, score)
+            for copy in candidates
+            if (score := similarity(own, shingles(copy.text))) >= threshold
+        ]
     flags = near_duplicate_flags(new, matches, rules)
-    return store.record_near_duplicates(new.article_id, keys, matches, flags, now=datetime.now(UTC))
+    return store.record_near_duplicates(
+        new.article_id, list(keys), matches, flags, now=datetime.now(UTC)
+    )
 
 
 def cluster_leftovers(store: Store, rules: RuleSet, settings: Settings) -> int:
@@ -189,6 +228,7 @@ class Ingestor:
         settings: Settings,
         store: Store,
         fetcher: Fetcher,
+        cleaner: Cleaner,
         *,
         rules: RuleSet,
         progress: Progress | None = None,
@@ -198,6 +238,7 @@ class Ingestor:
         self._rules = rules
         self._store = store
         self._fetcher = fetcher
+        self._cleaner = cleaner
         self._progress = progress or _NoProgress()
         self._rng = rng or random.Random()
         self._url_locks: dict[str, asyncio.Lock] = {}
@@ -223,23 +264,35 @@ class Ingestor:
         """Poll the feeds (all enabled, or at most ``limit`` of those due), then process
         every pending entry (unless ``fetch_pages`` is false: entries are only recorded)."""
         report = RunReport()
-        cluster_leftovers(self._store, self._rules, self._settings)
+        started = time.process_time()
+        try:
+            await self._poll_and_fetch(report, due_before, limit, fetch_pages)
+        finally:
+            self._url_locks.clear()
+            # This process's CPU not charged to a stage (nor cleaned on its threads).
+            measured = sum(cpu for stage, cpu in report.cpu_s.items() if stage != "extract")
+            if self._settings.extract.workers == 0:
+                measured += report.cpu_s["extract"]
+            report.cpu_s["fetch"] += max(0.0, time.process_time() - started - measured)
+        return report
+
+    async def _poll_and_fetch(
+        self, report: RunReport, due_before: datetime | None, limit: int | None, fetch_pages: bool
+    ) -> None:
+        with _cpu(report, "dedupe"):
+            cluster_leftovers(self._store, self._rules, self._settings)
         feeds = self._store.feeds_to_poll(due_before=due_before, limit=limit)
         self._progress.begin("Polling feeds", len(feeds))
         await self._run_all(
             feeds, lambda feed: self._poll(feed, report), url_of=lambda feed: feed.url
         )
         if not fetch_pages:
-            return report
+            return
         pending = self._store.pending_entries(now=datetime.now(UTC))
         self._progress.begin("Fetching articles", len(pending))
-        try:
-            await self._run_all(
-                pending, lambda entry: self._process(entry, report), url_of=lambda e: e.link
-            )
-        finally:
-            self._url_locks.clear()
-        return report
+        await self._run_all(
+            pending, lambda entry: self._process(entry, report), url_of=lambda e: e.link
+        )
 
     async def _run_all(
         self,
@@ -325,19 +378,21 @@ class Ingestor:
             )
             return interval, with_jitter(now, interval, rng=self._rng)
 
-        new, interval = self._store.record_poll(
-            feed,
-            status=result.status,
-            title=parsed.title if parsed else None,
-            etag=result.etag,
-            last_modified=result.last_modified,
-            warning=parsed.warning if parsed else None,
-            parser=parsed.parser if parsed else None,
-            body_hash=result.body_hash,
-            entries=parsed.entries if parsed else (),
-            now=now,
-            plan=plan,
-        )
+        report.cpu_s["poll"] += result.parse_cpu_s
+        with _cpu(report, "store"):
+            new, interval = self._store.record_poll(
+                feed,
+                status=result.status,
+                title=parsed.title if parsed else None,
+                etag=result.etag,
+                last_modified=result.last_modified,
+                warning=parsed.warning if parsed else None,
+                parser=parsed.parser if parsed else None,
+                body_hash=result.body_hash,
+                entries=parsed.entries if parsed else (),
+                now=now,
+                plan=plan,
+            )
         metrics.POLLS.labels(outcome=str(result.status)).inc()
         report.feeds_polled += 1
         report.new_entries += new
@@ -405,8 +460,10 @@ class Ingestor:
             ):
                 self._link_duplicate(entry, stored, report)
                 return
-            html = decode_html(response)
-            article = await self._clean(html, response.final_url)
+            cleaned = await self._cleaner.clean(
+                response.body, response.content_type, response.final_url
+            )
+            report.cpu_s["extract"] += cleaned.cpu_s
         except FetchError as e:
             status = (
                 STATUS_SKIPPED if e.kind in {"unsupported_content", "robots"} else STATUS_FAILED
@@ -416,26 +473,34 @@ class Ingestor:
         except ExtractError as e:
             self._fail(entry, report, STATUS_SKIPPED, e.kind, e.message)
             return
+        article = cleaned.article
         if entry.article_id is None and (stored := self._store.article_id_for_url(article.url)):
             self._link_duplicate(entry, stored, report)
             return
         if self._store.is_tombstoned(url=article.url, content_hash=article.content_hash):
             self._fail(entry, report, STATUS_SKIPPED, "purged", "story purged by retention")
             return
-        outcome = self._store.store_article(
-            entry.id,
-            article,
-            fetched_at=datetime.now(UTC),
-            refetch=entry.article_id is not None,
-            html=html if self._settings.store.keep_html else None,
-        )
+        with _cpu(report, "store"):
+            outcome = self._store.store_article(
+                entry.id,
+                article,
+                fetched_at=datetime.now(UTC),
+                refetch=entry.article_id is not None,
+                packed_html=cleaned.packed_html,
+            )
         self._outcome(report, outcome.status)
         if outcome.status == STATUS_STORED and article.syndicated:
             metrics.SYNDICATED.inc()
         if outcome.status == STATUS_STORED:
-            link_near_duplicates(
-                self._store, outcome.article_id, article, self._rules, self._settings
-            )
+            with _cpu(report, "dedupe"):
+                link_near_duplicates(
+                    self._store,
+                    outcome.article_id,
+                    article,
+                    self._rules,
+                    self._settings,
+                    keys=cleaned.near_duplicate_keys,
+                )
         event(
             logging.INFO,
             "article",
@@ -448,19 +513,6 @@ class Ingestor:
             redirects=list(response.redirects) or None,
             duration_s=round(time.monotonic() - started, 3),
         )
-
-    async def _clean(self, html: str, url: str) -> Article:
-        """:func:`clean_page` off the event loop; any crash in it is an ExtractError."""
-        try:
-            return await asyncio.to_thread(
-                partial(clean_page, sites=self._settings.sites, rules=self._rules), html, url
-            )
-        except ExtractError:
-            raise
-        except Exception as e:
-            # Third-party extraction code meets hostile pages: one must not stop the queue.
-            event(logging.ERROR, "extractor_crashed", url=url, error=repr(e))
-            raise ExtractError(url, f"extractor crashed: {type(e).__name__}: {e}") from e
 
     @staticmethod
     def _outcome(report: RunReport, status: str) -> None:

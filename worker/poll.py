@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import time
 from dataclasses import dataclass
 
 from .exceptions import FetchError, ParseError
@@ -36,6 +37,8 @@ class PollResult:
     hint_s: int | None
     # a permanent redirect's target: the feed's new URL
     moved_to: str | None
+    # CPU seconds spent parsing the body (0 when it was not parsed)
+    parse_cpu_s: float = 0.0
 
 
 async def poll_feed(fetcher: Fetcher, feed: Feed, *, parse_timeout: float) -> PollResult:
@@ -66,12 +69,9 @@ async def poll_feed(fetcher: Fetcher, feed: Feed, *, parse_timeout: float) -> Po
         )
     try:
         # The thread cannot be stopped, but the poll stops waiting for it.
-        parsed = await asyncio.wait_for(
+        parsed, parse_cpu_s = await asyncio.wait_for(
             asyncio.to_thread(
-                parse_feed,
-                response.body,
-                url=response.final_url,
-                content_type=response.content_type,
+                _timed_parse, response.body, response.final_url, response.content_type
             ),
             timeout=parse_timeout,
         )
@@ -86,4 +86,11 @@ async def poll_feed(fetcher: Fetcher, feed: Feed, *, parse_timeout: float) -> Po
         body_hash=body_hash,
         hint_s=max(hints) if hints else None,
         moved_to=response.moved_permanently_to,
+        parse_cpu_s=parse_cpu_s,
     )
+
+
+def _timed_parse(body: bytes, url: str, content_type: str) -> tuple[ParsedFeed, float]:
+    started = time.thread_time()
+    parsed = parse_feed(body, url=url, content_type=content_type)
+    return parsed, time.thread_time() - started

@@ -123,6 +123,19 @@ class Article:
 
 
 @dataclass(frozen=True, kw_only=True)
+class CleanedPage:
+    """What the cleaning stage hands the store for one fetched page."""
+
+    article: Article
+    # LSH band keys of the text, for near-duplicate lookup (empty for short texts)
+    near_duplicate_keys: tuple[int, ...]
+    # the page as the store keeps it for reprocessing (compressed), or None
+    packed_html: bytes | None
+    # CPU seconds the cleaning took, wherever it ran
+    cpu_s: float
+
+
+@dataclass(frozen=True, kw_only=True)
 class StoredCopy:
     """A stored article as near-duplicate detection sees it."""
 

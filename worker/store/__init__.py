@@ -28,6 +28,8 @@ from .schema import STATUS_PENDING, migrations
 from .schema import table as _table
 
 BUSY_TIMEOUT_MS = 30_000
+# near-duplicate candidates confirmed per new article (each costs its text's shingles)
+MAX_NEAR_DUPLICATE_CANDIDATES = 10
 MAX_ENTRY_ATTEMPTS = 3
 
 STATUS_STORED = "stored"
@@ -62,6 +64,15 @@ class StoredPage:
 class StoreOutcome:
     article_id: int
     status: str
+
+
+# Fast zlib: pages shrink ~4x at level 1, ~5x at level 6 for more than twice the CPU.
+PAGE_COMPRESSION_LEVEL = 1
+
+
+def pack_html(html: str) -> bytes:
+    """A page as ``pages.html`` keeps it (done by the cleaning workers, off the store)."""
+    return zlib.compress(html.encode("utf-8"), PAGE_COMPRESSION_LEVEL)
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -397,14 +408,14 @@ class Store:
         *,
         fetched_at: datetime,
         refetch: bool,
-        html: str | None,
+        packed_html: bytes | None,
     ) -> StoreOutcome:
         """Insert or update ``article`` and link the entry, in one transaction.
 
         Same URL: the article is updated in place. Same text under another URL:
         the entry is linked to the stored copy (``duplicate_content``). A
-        ``refetch`` is an updated entry of a story already stored. ``html``,
-        when given, is kept compressed for ``feedworker reprocess``.
+        ``refetch`` is an updated entry of a story already stored. ``packed_html``
+        (see :func:`pack_html`), when given, is kept for ``feedworker reprocess``.
         """
         record = {
             "url": article.url,
@@ -448,8 +459,8 @@ class Store:
                 article_id = int(cast(int, table.last_pk))
                 status = STATUS_STORED
             _link_entry(db, entry_id, article_id, status)
-            if status == STATUS_STORED and html is not None:
-                _save_page(db, article_id, article.url, html, fetched_at)
+            if status == STATUS_STORED and packed_html is not None:
+                _save_page(db, article_id, article.url, packed_html, fetched_at)
         return StoreOutcome(article_id=article_id, status=status)
 
     def update_article(self, article_id: int, article: Article) -> bool:
@@ -519,16 +530,22 @@ class Store:
         ).fetchall()
         return [_stored_copy(row) for row in rows]
 
-    def near_duplicate_candidates(self, keys: list[int], *, exclude: int) -> list[StoredCopy]:
-        """Articles sharing at least one LSH band key with ``keys`` (an indexed lookup)."""
+    def near_duplicate_candidates(
+        self, keys: list[int], *, exclude: int, limit: int = MAX_NEAR_DUPLICATE_CANDIDATES
+    ) -> list[StoredCopy]:
+        """Articles sharing at least one LSH band key with ``keys`` (an indexed lookup),
+        at most ``limit``, those sharing the most keys (the most alike) first: a story
+        copied a thousand times, or a page template, costs no more than a few copies."""
         if not keys:
             return []
         placeholders = ", ".join("?" for _ in keys)
         rows = self.db.execute(
-            "SELECT id, url, text, cluster_id, source_agency, syndication_evidence FROM articles "
-            f"WHERE id IN (SELECT DISTINCT article_id FROM near_duplicate_keys "
-            f"WHERE key IN ({placeholders})) AND id != ?",
-            [*keys, exclude],
+            "SELECT a.id, a.url, a.text, a.cluster_id, a.source_agency, a.syndication_evidence "
+            "FROM (SELECT article_id, count(*) AS shared FROM near_duplicate_keys "
+            f"WHERE key IN ({placeholders}) AND article_id != ? GROUP BY article_id "
+            "ORDER BY shared DESC, article_id LIMIT ?) AS c "
+            "JOIN articles AS a ON a.id = c.article_id ORDER BY c.shared DESC, a.id",
+            [*keys, exclude, limit],
         ).fetchall()
         return [_stored_copy(row) for row in rows]
 
@@ -788,12 +805,14 @@ def evidence_from_json(text: str | None) -> tuple[Evidence, ...]:
     return tuple(Evidence(**item) for item in json.loads(text or "[]"))
 
 
-def _save_page(db: Database, article_id: int, url: str, html: str, fetched_at: datetime) -> None:
+def _save_page(
+    db: Database, article_id: int, url: str, packed_html: bytes, fetched_at: datetime
+) -> None:
     db.execute(
         "INSERT INTO pages (article_id, url, fetched_at, html) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (article_id) DO UPDATE SET url = excluded.url, "
         "fetched_at = excluded.fetched_at, html = excluded.html",
-        [article_id, url, iso(fetched_at), zlib.compress(html.encode("utf-8"), 6)],
+        [article_id, url, iso(fetched_at), packed_html],
     )
 
 

@@ -164,5 +164,20 @@ def m008_retention_index(db: Database) -> None:
     table(db, "articles").create_index(["fetched_at"])
 
 
+@migrations()
+def m009_fts_update_trigger_on_text_only(db: Database) -> None:
+    # The trigger enable_fts makes re-indexes an article on every UPDATE; clustering and
+    # flagging update other columns of every new article, so it fires only on title/text.
+    db.execute("DROP TRIGGER IF EXISTS articles_au")
+    db.execute(
+        'CREATE TRIGGER "articles_au" AFTER UPDATE OF "title", "text" ON "articles" BEGIN\n'
+        '  INSERT INTO "articles_fts" ("articles_fts", rowid, "title", "text") '
+        "VALUES('delete', old.rowid, old.\"title\", old.\"text\");\n"
+        '  INSERT INTO "articles_fts" (rowid, "title", "text") '
+        'VALUES (new.rowid, new."title", new."text");\n'
+        "END"
+    )
+
+
 def table(db: Database, name: str) -> Table:
     return db.table(name)
