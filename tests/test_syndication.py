@@ -295,3 +295,229 @@ def test_lede_naming_an_agency_is_not_a_dateline(lede: str) -> None:
 )
 def test_agency_named_recognises_only_agency_bylines(text: str | None, agency: str | None) -> None:
     assert RULES.agency_named(text) == agency
+
+
+# --- disclaimers in more languages, and quoted disclaimer wording -------------------
+
+
+@pytest.mark.parametrize(
+    ("note", "language", "agency"),
+    [
+        pytest.param(
+            "Dit bericht is automatisch overgenomen van het ANP en niet door de redactie "
+            "geredigeerd.",
+            "nl",
+            "ANP",
+            id="dutch",
+        ),
+        pytest.param(
+            "Texten är automatiskt publicerad från nyhetsbyrån TT och har inte redigerats.",
+            "sv",
+            "TT",
+            id="swedish",
+        ),
+        pytest.param(
+            "Artikkelen er hentet fra NTB og er ikke redigert av vår redaksjon.",
+            "no",
+            "NTB",
+            id="norwegian",
+        ),
+        pytest.param(
+            "Bu haber Anadolu Ajans\u0131 servisinden otomatik olarak al\u0131nm\u0131\u015ft\u0131r.",
+            "tr",
+            "Anadolu",
+            id="turkish",
+        ),
+        pytest.param(
+            "Berita ini dimuat secara otomatis dari kantor berita Antara.",
+            "id",
+            "Antara",
+            id="indonesian",
+        ),
+        pytest.param(
+            "Ten artykuł został opublikowany automatycznie z serwisu PAP, bez ingerencji redakcji.",
+            "pl",
+            "PAP",
+            id="polish",
+        ),
+        pytest.param(
+            "Nota publicada a partir del servicio de Europa Press, sin edición de esta redacción.",
+            "es",
+            "Europa Press",
+            id="spanish-service",
+        ),
+        pytest.param(
+            "This item was taken over automatically from the dpa wire and has not been edited.",
+            "en",
+            "dpa",
+            id="taken-over-automatically",
+        ),
+    ],
+)
+def test_disclaimer_in_more_languages_flags_page(note: str, language: str, agency: str) -> None:
+    story = replace(page(*BODY), language=language, notes=(note,))
+    verdict = assess(story, NEWS_URL, RULES)
+    assert verdict.syndicated and families(verdict) == ["disclaimer"]
+    assert verdict.source_agency == agency
+
+
+def test_inflected_agency_name_in_a_german_note_names_the_agency() -> None:
+    note = "Hinweis: Dieser Beitrag ist eine Meldung der Deutschen Presse-Agentur, unverändert."
+    verdict = assess(replace(page(*BODY), language="de", notes=(note,)), NEWS_URL, RULES)
+    assert verdict.syndicated and verdict.source_agency == "dpa"
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "Many portals print a grey line saying the article \u201chas not been edited by our "
+        "staff and is auto-generated from a syndicated feed.\u201d",
+        'Readers see the note "this story was published automatically from the wire service '
+        'without changes" and assume someone checked it.',
+    ],
+)
+def test_disclaimer_wording_quoted_in_prose_is_not_evidence(paragraph: str) -> None:
+    verdict = assess(page(BODY[0], paragraph, *BODY[1:]), NEWS_URL, RULES)
+    assert not verdict.syndicated
+    assert paragraph in verdict.text
+
+
+def test_disclaimer_naming_the_outlet_in_quotes_is_still_a_disclaimer() -> None:
+    note = '(This story has not been edited by "The Gazette" staff; it is auto-generated from a syndicated feed.)'
+    verdict = assess(page(*BODY, note), NEWS_URL, RULES)
+    assert verdict.syndicated and families(verdict) == ["disclaimer"]
+
+
+# --- dateline forms -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lede", "agency"),
+    [
+        ("BOISE, Idaho (AP) \u2014 Lawmakers approved the budget.", "AP"),
+        ("ANN ARBOR, Mich. (AP) \u2014 The university named a new president.", "AP"),
+        ("Valparaiso, Chile (AFP) - Fishermen protested on Monday.", "AFP"),
+        ("Shillong (Meghalaya) [India], June 2 (ANI): The state cabinet met.", "ANI"),
+        ("Hamburg/Kiel (dpa/lno) - Der Hafen meldet einen Rekord.", "dpa"),
+        ("SEVILLA, 12 (EUROPA PRESS) La Junta ha aprobado el plan.", "Europa Press"),
+        ("MOSCOW. June 2 (Interfax) - The ministry said exports rose.", "Interfax"),
+        ("June 2 (Reuters) - Oil prices rose on Tuesday.", "Reuters"),
+        ("RABAT, June 2 (MAP) - Le gouvernement a adopté le projet.", "MAP"),
+        ("JAKARTA (ANTARA) - Pemerintah menyiapkan anggaran baru.", "Antara"),
+    ],
+)
+def test_more_dateline_forms_flag_page(lede: str, agency: str) -> None:
+    verdict = assess(page(lede, *BODY[1:]), NEWS_URL, RULES)
+    assert verdict.syndicated and families(verdict) == ["dateline"]
+    assert verdict.source_agency == agency
+
+
+@pytest.mark.parametrize(
+    "lede",
+    [
+        "DENVER, Colo. \u2014 The Colorado Public Employees Pension (AFP) board voted on Monday.",
+        "TALLINN \u2014 The Estonian Fencing Federation (EFE) named a new coach.",
+        "HYDERABAD, Telangana \u2014 Andhra Pradesh (AP) officials met their counterparts.",
+    ],
+)
+def test_acronym_lookalikes_after_a_place_are_not_datelines(lede: str) -> None:
+    verdict = assess(page(lede, *BODY[1:]), NEWS_URL, RULES)
+    assert not verdict.syndicated
+
+
+# --- agency bylines with the reporter's name ----------------------------------------
+
+
+def test_reporter_and_agency_byline_flags_page_and_keeps_the_person() -> None:
+    verdict = assess(page(*BODY, byline="By JOHN ROE Associated Press"), NEWS_URL, RULES)
+    assert verdict.syndicated and families(verdict) == ["agency_byline"]
+    assert verdict.source_agency == "AP"
+    assert RULES.people_in("JOHN ROE Associated Press") == "JOHN ROE"
+    assert RULES.people_in("Jane Doe, Reuters") == "Jane Doe"
+
+
+@pytest.mark.parametrize(
+    "byline", ["By Kevin Doyle | Gazette Staff", "By Ana Ruiz, Times Sports Writer", "Uni Ahmed"]
+)
+def test_staff_bylines_are_not_agency_bylines(byline: str) -> None:
+    assert not assess(page(*BODY, byline=byline), NEWS_URL, RULES).syndicated
+
+
+# --- sign-offs: agency credit lines and copyright -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("closing", "agency", "removed"),
+    [
+        ("-- IANS", "IANS", True),
+        ("(dpa/lsw)", "dpa", True),
+        ("(ANSA).", "ANSA", True),
+        ("\u2014 AFP", "AFP", True),
+        ("By Agence France-Presse", "AFP", True),
+        ("\u00a9 AAP 2026", "AAP", True),
+        ("(c) Copyright Agence France-Presse 2026. All rights reserved.", "AFP", True),
+        ("Prices are expected to ease next month, he said. -- IANS", "IANS", False),
+        ("Die Arbeiten sollen im Herbst beginnen. (dpa)", "dpa", False),
+    ],
+)
+def test_agency_credit_at_the_end_flags_page(closing: str, agency: str, removed: bool) -> None:
+    verdict = assess(page(*BODY, closing), NEWS_URL, RULES)
+    assert verdict.syndicated and families(verdict) == ["signoff"]
+    assert verdict.source_agency == agency
+    assert (closing not in verdict.text) is removed
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        "(AP Photo/Jane Doe)",
+        "(AFP/Getty)",
+        "\u00a9 AFP",
+        "Photo: \u00a9 AFP 2026",
+        "The vote was called by the Riverside Parents' Association (PA).",
+        "The board of the teachers' pension fund (AFP) meets again in June.",
+        "(With inputs from agencies)",
+        "Reuters contributed to this report.",
+    ],
+)
+def test_photo_credits_and_acronyms_at_the_end_are_not_signoffs(closing: str) -> None:
+    verdict = assess(page(*BODY, closing), NEWS_URL, RULES)
+    assert not verdict.syndicated
+    assert verdict.evidence == ()
+
+
+# --- republication -------------------------------------------------------------------
+
+
+def test_republished_from_another_outlet_under_a_licence_flags_page() -> None:
+    line = "Republished from UPI.com under a content licence."
+    verdict = assess(page(*BODY, line), NEWS_URL, RULES)
+    assert verdict.syndicated and families(verdict) == ["republication"]
+    assert verdict.source_agency == "UPI"
+    assert line not in verdict.text
+
+
+def test_history_reproduced_from_an_archive_is_not_republication() -> None:
+    line = "The 1952 map, reproduced from the county archive, shows the original shoreline."
+    assert not assess(page(*BODY, line), NEWS_URL, RULES).syndicated
+
+
+# --- the agency's own site under another top-level domain ---------------------------
+
+
+@pytest.mark.parametrize(
+    "url", ["https://www.reuters.co.uk/markets/x", "https://reuters.de/wirtschaft/y"]
+)
+def test_agency_on_its_own_name_under_another_tld_is_not_syndicated(url: str) -> None:
+    paragraphs = ("LONDON (Reuters) - " + BODY[0], BODY[1], "(Reporting by A; Editing by B)")
+    verdict = assess(page(*paragraphs), url, RULES)
+    assert not verdict.syndicated and verdict.source_agency == "Reuters"
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://www.reutersnews.example/x", "https://news.co.uk/y", "https://www.news.cn.example/z"],
+)
+def test_other_names_are_not_an_agency_site(url: str) -> None:
+    paragraphs = ("LONDON (Reuters) - " + BODY[0], BODY[1])
+    assert assess(page(*paragraphs), url, RULES).syndicated

@@ -6,7 +6,10 @@ import json
 
 from conftest import Cli, article_page, feed_route, html_route, paragraphs, rss
 
+from worker.clean import clean_page
 from worker.demo.server import SiteServer
+from worker.syndication import load_rules
+from worker.types import Article
 
 WIRE_BODY = [
     "WASHINGTON (Reuters) - " + paragraphs("tariffs", 1)[0],
@@ -133,3 +136,29 @@ def test_pages_are_not_kept_when_keep_html_is_off(site: SiteServer, cli: Cli) ->
     cli("run", "--once", config=config)
     assert cli.rows("select count(*) as n from pages") == [{"n": 0}]
     assert "Reprocessed 0 pages" in cli("reprocess", config=config).stdout
+
+
+# --- from HTML: notes beside the article and bylines, as extraction finds them ---------
+
+_STORY = "".join(f"<p>{p}</p>" for p in paragraphs("harbours", 5))
+
+
+def _clean(body: str, url: str = "https://www.example-daily.example/news/harbour-1") -> Article:
+    html = f"<html lang='es'><head><title>Puerto</title></head><body>{body}</body></html>"
+    return clean_page(html, url, sites=(), rules=load_rules())
+
+
+def test_a_notice_box_with_a_label_beside_the_story_is_read_as_one_note() -> None:
+    notice = (
+        "<div class='notice-box'><strong>Aviso</strong><p>Noticia publicada automáticamente "
+        "desde el servicio de la agencia EFE, sin edición de la redacción.</p></div>"
+    )
+    article = _clean(f"<article><h1>Puerto</h1>{_STORY}</article><aside>{notice}</aside>")
+    assert article.syndicated and article.source_agency == "EFE"
+    assert article.evidence[0].position == "note"
+
+
+def test_a_photo_credit_in_a_figure_is_not_the_byline() -> None:
+    figure = "<figure><img src='x.jpg'><figcaption class='credit'>EFE</figcaption></figure>"
+    article = _clean(f"<article><h1>Puerto</h1>{figure}{_STORY}</article>")
+    assert not article.syndicated and article.source_agency is None

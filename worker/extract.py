@@ -79,17 +79,22 @@ _PUBLISHED_META = (
     "dc.date",
 )
 # In document order; the first short one wins ("author-name", "article-byline", ...).
+# Photo credits ("Foto: dpa/Oliver Berg") sit in figures and caption/photo boxes: not bylines.
 _BYLINE_XPATH = (
     "//*[contains(@class, 'byline') or contains(@class, 'author') or contains(@class, 'credit')"
     " or @itemprop='author' or @rel='author'][not(self::meta) and not(self::html)"
-    " and not(self::body) and not(self::article)]"
+    " and not(self::body) and not(self::article)][not(ancestor-or-self::figure)"
+    " and not(ancestor-or-self::figcaption) and not(ancestor-or-self::*[contains(@class, 'photo')"
+    " or contains(@class, 'image') or contains(@class, 'caption')])]"
 )
 _BYLINE_MAX_CHARS = 160
 _NOTE_XPATH = (
     "//aside | //small | //*[@role='note'] | //*[contains(@class, 'note') or "
     "contains(@class, 'disclaimer') or contains(@class, 'flag') or contains(@class, 'wire') or "
     "contains(@class, 'credit') or contains(@class, 'source') or contains(@class, 'syndicat') or "
-    "contains(@class, 'agency') or contains(@class, 'mention')]"
+    "contains(@class, 'agency') or contains(@class, 'mention') or contains(@class, 'notice') or "
+    "contains(@class, 'hinweis') or contains(@class, 'agentur') or contains(@class, 'aviso') or "
+    "contains(@class, 'avviso')]"
 )
 _NOTE_MIN_CHARS = 20
 _NOTE_MAX_CHARS = 450
@@ -263,7 +268,7 @@ class _Metadata:
         some outlets put the syndication disclaimer, outside the main text."""
         found: list[str] = []
         for element in self._tree.xpath(_NOTE_XPATH):
-            text = " ".join(element.text_content().split())
+            text = _block_text(element)
             if _NOTE_MIN_CHARS <= len(text) <= _NOTE_MAX_CHARS and text not in found:
                 found.append(text)
                 if len(found) == _MAX_NOTES:
@@ -301,6 +306,55 @@ class _Metadata:
                 if isinstance(item, dict) and (value := _ld_value(item.get(key))):
                     return value
         return None
+
+
+_BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "section",
+        "aside",
+        "header",
+        "footer",
+        "blockquote",
+        "dt",
+        "dd",
+        "tr",
+        "td",
+        "th",
+        "table",
+    }
+)
+
+
+def _block_text(element: lxml.html.HtmlElement) -> str:
+    """Text of ``element`` with a space where its blocks meet ("Aviso" + "Noticia ...")."""
+    parts: list[str] = []
+    stack: list[tuple[lxml.html.HtmlElement, bool]] = [(element, False)]
+    while stack:
+        node, done = stack.pop()
+        is_element = isinstance(node.tag, str)
+        if is_element and node.tag in _BLOCK_TAGS:
+            parts.append(" ")
+        if done:
+            if node is not element:
+                parts.append(node.tail or "")
+            continue
+        if is_element:
+            parts.append(node.text or "")
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(node))
+    return " ".join("".join(parts).split())
 
 
 _BYLINE_PERSON = re.compile(

@@ -56,6 +56,7 @@ class Rule:
     max_chars: int
     language: str
     not_acronym: bool
+    not_quoted: bool
 
 
 @dataclass(frozen=True)
@@ -70,18 +71,29 @@ class RuleSet:
         return _alias_map(self.agencies).get(alias.casefold())
 
     def people_in(self, author: str | None) -> str | None:
-        """An author field without agency names: "Jane Doe, Reuters" -> "Jane Doe"."""
-        people = [part for part in author_parts(author) if not self.agency_named(part)]
+        """An author field without agency names: "Jane Doe, Reuters" -> "Jane Doe",
+        "GENE MORALES Associated Press" -> "GENE MORALES"."""
+        people = []
+        for part in author_parts(author):
+            match = self._byline_match(part)
+            if match is None:
+                people.append(part)
+            elif person := match.groupdict().get("person"):
+                people.append(person.strip())
         return ", ".join(people) or None
 
     def agency_named(self, text: str | None) -> str | None:
         """The agency when ``text`` (an author field or byline) *is* an agency."""
+        match = self._byline_match(text)
+        return self._agency_of(match) if match else None
+
+    def _byline_match(self, text: str | None) -> re.Match[str] | None:
         if not text:
             return None
         line = " ".join(text.split())
         for rule in self.rules:
             if "byline" in rule.where and (match := rule.pattern.search(line)):
-                return self._agency_of(match)
+                return match
         return None
 
     def _agency_of(self, match: re.Match[str]) -> str | None:
@@ -95,12 +107,32 @@ class RuleSet:
         return agency.name if match and (agency := self.agency(match.group(1))) else None
 
     def agency_site(self, url: str) -> str | None:
-        """The agency whose own site ``url`` is on, if any."""
+        """The agency whose own site ``url`` is on, if any: one of its domains, or its
+        own name under another top-level domain (reuters.co.uk, dpa.de, efe.es)."""
         host = host_of(url)
         for agency in self.agencies:
             if any(host == d or host.endswith("." + d) for d in agency.domains):
                 return agency.name
+        name = _site_name(host)
+        for agency in self.agencies:
+            own = {_site_name(d) for d in agency.domains}
+            if name in own and name in {re.sub(r"[\s-]", "", a.casefold()) for a in agency.aliases}:
+                return agency.name
         return None
+
+
+# Second-level labels under which country domains register names: reuters.co.uk
+_SECOND_LEVEL = {"co", "com", "net", "org", "gov", "gob", "go", "ac", "or", "ne", "news"}
+
+
+def _site_name(host: str) -> str | None:
+    """The registered name of a host: "www.reuters.co.uk" -> "reuters" (None for an IP)."""
+    labels = host.lower().rstrip(".").split(".")
+    if len(labels) < 2 or not labels[-1].isalpha():
+        return None
+    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
+        return labels[-3]
+    return labels[-2]
 
 
 @cache
@@ -114,7 +146,8 @@ def _mention_pattern(agencies: tuple[Agency, ...]) -> re.Pattern[str]:
 
 
 def _alternation(agencies: tuple[Agency, ...]) -> str:
-    aliases = {alias for agency in agencies for alias in agency.aliases}
+    # each alias as written and in capitals ("EUROPA PRESS", "ANTARA" in datelines)
+    aliases = {form for agency in agencies for a in agency.aliases for form in (a, a.upper())}
     return "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True))
 
 
@@ -130,6 +163,8 @@ def assess(page: ExtractedPage, url: str, rules: RuleSet) -> SyndicationVerdict:
         for position, text, index in _places(rule, page, paragraphs):
             match = rule.pattern.search(text)
             if match is None or (rule.not_acronym and _spells_agency(match)):
+                continue
+            if rule.not_quoted and _quoted(text, match):
                 continue
             if rule.remove and index is not None:
                 removed.add(index)
@@ -184,6 +219,16 @@ def author_parts(text: str | None) -> list[str]:
     if not text:
         return []
     return [part for part in _AUTHOR_SEPARATOR.split(" ".join(text.split())) if part]
+
+
+_QUOTE_MARKS = re.compile(r'["\u201c\u201d\u201e\u00ab\u00bb]')
+
+
+def _quoted(text: str, match: re.Match[str]) -> bool:
+    """True when the ``claim`` of a match (else the match) sits inside quotation marks:
+    a column quoting a disclaimer's wording, not a disclaimer."""
+    start = match.start("claim") if "claim" in match.groupdict() else match.start()
+    return len(_QUOTE_MARKS.findall(text, 0, max(start, 0))) % 2 == 1
 
 
 _BRACKETED = re.compile(r"[(/]([^()/]+)[)/]")
@@ -269,6 +314,7 @@ def _overlay(base: Mapping[str, Any], user: Mapping[str, Any]) -> dict[str, Any]
 
 _RULE_KEYS = {
     "not_acronym",
+    "not_quoted",
     "name",
     "family",
     "where",
@@ -330,6 +376,7 @@ def _compile(data: Mapping[str, Any], *, threshold: float, source: str) -> RuleS
                 max_chars=int(raw.get("max_chars", 400)),
                 language=str(raw.get("language", "*")),
                 not_acronym=bool(raw.get("not_acronym", False)),
+                not_quoted=bool(raw.get("not_quoted", False)),
             )
         )
     return RuleSet(rules=tuple(rules), agencies=agencies, threshold=threshold)
