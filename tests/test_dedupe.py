@@ -1,4 +1,4 @@
-"""Claims about worker.dedupe: the same story text hashes the same however it was spelled."""
+"""Claims about worker.dedupe and worker.neardup: the same story text hashes the same however it was spelled."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from worker.dedupe import content_hash, normalise_text, word_count
+from worker.neardup import band_keys, shingles
 
 STORY = 'The central bank raised rates on Thursday, saying inflation was "too high".'
 
@@ -94,3 +95,15 @@ def test_content_hash_is_stable_under_respacing(
         lead + "".join(w + separators[i % len(separators)] for i, w in enumerate(words)) + trail
     )
     assert content_hash(respaced) == content_hash(text)
+
+
+def test_near_duplicate_band_keys_stay_the_same_across_releases() -> None:
+    # Stored in near_duplicate_keys: a change here would split new copies of a story
+    # from the clusters of the copies already stored.
+    text = " ".join(
+        f"The harbour authority said crane number {i} would be repaired before the winter storms."
+        for i in range(8)
+    )
+    keys = band_keys(shingles(text))
+    assert len(keys) == 32
+    assert keys[:3] == [3913860770909856653, -3493531844966558991, -1163606879368069171]

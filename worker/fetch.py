@@ -233,7 +233,13 @@ class Fetcher:
                         status=r.status_code,
                         retry_after=_retry_after(r) if r.status_code in {429, 503} else None,
                     )
-                body = b"" if r.status_code == 304 else await self._read_capped(url, r)
+                if r.status_code == 304:
+                    # A 304 has no body, but httpcore hands the connection back to the pool
+                    # only once the response is read to its end: unread, it is closed.
+                    await r.aread()
+                    body = b""
+                else:
+                    body = await self._read_capped(url, r)
                 return _Body(
                     status=r.status_code,
                     content_type=r.headers.get("content-type", ""),

@@ -14,8 +14,8 @@ from __future__ import annotations
 import hashlib
 import re
 import struct
-
-from datasketch import MinHash
+from functools import cache
+from typing import Any
 
 from .dedupe import normalise_text
 
@@ -28,8 +28,16 @@ CONTAINMENT_SAME_STORY = 0.8
 MIN_SHINGLES = 20  # shorter texts are too small to compare meaningfully
 
 _WORD = re.compile(r"\w+")
-# Drawing the permutations is most of a MinHash's set-up cost; they depend only on the seed.
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=1)
+
+
+@cache
+def _minhash_template() -> Any:
+    """A MinHash whose permutations every signature reuses: drawing them is most of a
+    MinHash's set-up cost, and they depend only on the seed. Imported here, not at the
+    top: datasketch pulls in scipy, 0.6 s of every command's start-up otherwise."""
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, seed=1)
 
 
 def shingles(text: str) -> frozenset[bytes]:
@@ -46,8 +54,9 @@ def band_keys(shingle_set: frozenset[bytes]) -> list[int]:
     """One signed 64-bit key per LSH band (empty for texts too short to compare)."""
     if len(shingle_set) < MIN_SHINGLES:
         return []
-    minhash = MinHash(
-        num_perm=NUM_PERM, seed=1, scheme=_TEMPLATE.scheme, permutations=_TEMPLATE.permutations
+    template = _minhash_template()
+    minhash = type(template)(
+        num_perm=NUM_PERM, seed=1, scheme=template.scheme, permutations=template.permutations
     )
     minhash.update_batch(sorted(shingle_set))
     values = minhash.hashvalues
