@@ -8,11 +8,12 @@ import zlib
 import pytest
 from conftest import article_page, paragraphs
 
+from worker import cleaner
 from worker.clean import prepare_page
 from worker.cleaner import Cleaner
 from worker.exceptions import ExtractError
 from worker.neardup import band_keys, shingles
-from worker.syndication import load_rules
+from worker.syndication import load_rules, rule_source
 from worker.types import CleanedPage
 
 URL = "https://news.example.com/2026/harbour"
@@ -21,7 +22,7 @@ PAGE = article_page("Harbour dredging resumes", paragraphs("dredging", 6)).encod
 
 def _clean(workers: int, body: bytes, *, keep_html: bool = True) -> CleanedPage:
     async def run() -> CleanedPage:
-        with Cleaner(workers=workers, sites=(), rules=load_rules, keep_html=keep_html) as c:
+        with Cleaner(workers=workers, sites=(), rules=rule_source(None), keep_html=keep_html) as c:
             return await c.clean(body, "text/html; charset=utf-8", URL)
 
     return asyncio.run(run())
@@ -48,3 +49,17 @@ def test_a_page_without_an_article_fails_with_its_url_across_the_process_boundar
         _clean(1, b"<html><body><nav>Home | World | Sport</nav></body></html>")
     assert raised.value.url == URL
     assert raised.value.kind == "extract"
+
+
+def test_workers_are_replaced_after_their_share_of_pages_and_no_page_waits_forever(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(cleaner, "PAGES_PER_WORKER", 2)
+
+    async def run() -> list[CleanedPage]:
+        with Cleaner(workers=1, sites=(), rules=rule_source(None), keep_html=False) as c:
+            pages = [c.clean(PAGE, "text/html", f"{URL}/{i}") for i in range(7)]
+            return await asyncio.wait_for(asyncio.gather(*pages), timeout=120)
+
+    cleaned = asyncio.run(run())
+    assert [page.article.url for page in cleaned] == [f"{URL}/{i}" for i in range(7)]

@@ -152,7 +152,9 @@ def test_a_cleaning_worker_killed_mid_run_costs_no_article(site: SiteServer, cli
     )
     assert _wait_until(lambda: bool(_cleaning_workers(process.pid)), timeout=60)
     time.sleep(0.5)  # let it take pages
-    os.kill(_cleaning_workers(process.pid)[0], signal.SIGKILL)
+    workers = _cleaning_workers(process.pid)
+    assert workers, "the run ended before a worker could be killed"
+    os.kill(workers[0], signal.SIGKILL)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 0, stderr
     assert "cleaning_worker_died" in stderr

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from .cleaner import cleaner_for, rules_loader
+from .cleaner import cleaner_for, rules_source
 from .config import (
     FeedSettings,
     FetchSettings,
@@ -37,7 +37,7 @@ from .opml import Subscription, parse_opml, render_opml
 from .pipeline import Ingestor, RunReport, reprocess
 from .schedule import first_poll
 from .store import Store, is_demo_database, mark_as_demo
-from .syndication import RuleSet, load_rules
+from .syndication import RuleSource, rule_source
 
 EXIT_USAGE = 2
 DEMO_DB = "feedworker-demo.db"
@@ -54,8 +54,9 @@ class _Context:
             settings = replace(settings, store=replace(settings.store, path=self.db))
         return settings
 
-    def rules(self, settings: Settings) -> RuleSet:
-        return rules_loader(settings)()
+    def rules(self, settings: Settings) -> RuleSource:
+        """The configured rules as read (once: the cleaning workers compile the same)."""
+        return rules_source(settings)
 
     @contextmanager
     def store(self, settings: Settings | None = None, *, create: bool = True) -> Iterator[Store]:
@@ -143,14 +144,14 @@ def run(obj: _Context, once: bool, feeds_only: bool) -> None:
 
 
 async def _run_once(
-    settings: Settings, store: Store, rules: RuleSet, *, fetch_pages: bool = True
+    settings: Settings, store: Store, rules: RuleSource, *, fetch_pages: bool = True
 ) -> RunReport:
     async with Fetcher(settings.fetch) as fetcher:
         progress = _ProgressBar() if sys.stderr.isatty() else None
         try:
-            with cleaner_for(settings) as cleaner:
+            with cleaner_for(settings, rules) as cleaner:
                 ingestor = Ingestor(
-                    settings, store, fetcher, cleaner, rules=rules, progress=progress
+                    settings, store, fetcher, cleaner, rules=rules.load(), progress=progress
                 )
                 report = await ingestor.run_cycle(fetch_pages=fetch_pages)
         finally:
@@ -363,7 +364,7 @@ def health(obj: _Context, max_age: str | None) -> None:
 def reprocess_command(obj: _Context, since: datetime | None) -> None:
     """Re-run cleaning, syndication flags and clustering over stored pages (no refetch)."""
     settings = obj.settings()
-    rules = obj.rules(settings)
+    rules = obj.rules(settings).load()
     with obj.store(settings) as store:
         report = reprocess(
             store, settings, rules, since=since.replace(tzinfo=UTC) if since else None
@@ -423,7 +424,7 @@ def demo(obj: _Context) -> None:
         click.echo(f"Serving the demo site at {server.base_url}", err=True)
         with _Context(config=None, db=None).store(settings) as store:
             mark_as_demo(store)
-            report = asyncio.run(_run_once(settings, store, load_rules()))
+            report = asyncio.run(_run_once(settings, store, rule_source(None)))
             _print_report(report)
             figures = store.stats()
     click.echo(

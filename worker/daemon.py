@@ -33,14 +33,14 @@ from .fetch import Fetcher
 from .logs import event
 from .pipeline import Ingestor
 from .store import Store, iso
-from .syndication import RuleSet
+from .syndication import RuleSource
 
 LAST_CYCLE_KEY = "last_cycle_at"
 EXIT_INTERRUPTED = 130
 
 
 def run_daemon(
-    settings: Settings, store: Store, rules: RuleSet, *, reload_feeds: Callable[[], None]
+    settings: Settings, store: Store, rules: RuleSource, *, reload_feeds: Callable[[], None]
 ) -> None:
     asyncio.run(_Daemon(settings, store, rules, reload_feeds).serve())
 
@@ -65,12 +65,13 @@ class _Daemon:
         self,
         settings: Settings,
         store: Store,
-        rules: RuleSet,
+        rules: RuleSource,
         reload_feeds: Callable[[], None],
     ) -> None:
         self._settings = settings
         self._store = store
-        self._rules = rules
+        self._rule_source = rules
+        self._rules = rules.load()
         self._reload_feeds = reload_feeds
         self._stopping = asyncio.Event()
         self._cycle: asyncio.Task[None] | None = None
@@ -85,7 +86,7 @@ class _Daemon:
         if daemon.metrics_port:
             metrics.serve(daemon.metrics_address, daemon.metrics_port)
         async with Fetcher(self._settings.fetch) as fetcher:
-            with cleaner_for(self._settings) as cleaner:
+            with cleaner_for(self._settings, self._rule_source) as cleaner:
                 await self._serve(fetcher, cleaner)
 
     async def _serve(self, fetcher: Fetcher, cleaner: Cleaner) -> None:

@@ -8,6 +8,7 @@
      +-- FetchError         a feed or page could not be fetched (url, kind)
      +-- ParseError         a feed body yielded no entries (url)
      +-- ExtractError       a page yielded no article text (url)
+          +-- WorkerDiedError   the cleaning worker died holding the page (retried later)
 
 Feed and page errors are data: the pipeline records them on the feed or entry
 and goes on. Configuration and storage errors stop `run --once` and the CLI
@@ -80,3 +81,10 @@ class ExtractError(_UrlError):
     def __reduce__(self) -> tuple[type[ExtractError], tuple[str, str]]:
         # raised in cleaning worker processes and re-raised in the parent
         return (type(self), (self.url, self.message))
+
+
+class WorkerDiedError(ExtractError):
+    """The cleaning worker process died while it held the page: killed, out of memory,
+    or crashed in C code on this page or on another it held at the same time."""
+
+    kind = "worker_died"

@@ -23,7 +23,7 @@ from . import metrics
 from .clean import clean_page
 from .cleaner import Cleaner
 from .config import Settings
-from .exceptions import ExtractError, FetchError, ParseError
+from .exceptions import ExtractError, FetchError, ParseError, WorkerDiedError
 from .fetch import REDIRECT_STATUSES, Fetcher, is_html
 from .logs import event
 from .neardup import band_keys, shingles, similarity
@@ -271,7 +271,7 @@ class Ingestor:
             self._url_locks.clear()
             # This process's CPU not charged to a stage (nor cleaned on its threads).
             measured = sum(cpu for stage, cpu in report.cpu_s.items() if stage != "extract")
-            if self._settings.extract.workers == 0:
+            if self._cleaner.in_process:
                 measured += report.cpu_s["extract"]
             report.cpu_s["fetch"] += max(0.0, time.process_time() - started - measured)
         return report
@@ -469,6 +469,9 @@ class Ingestor:
                 STATUS_SKIPPED if e.kind in {"unsupported_content", "robots"} else STATUS_FAILED
             )
             self._fail(entry, report, status, e.kind, e.message, retry_after=e.retry_after)
+            return
+        except WorkerDiedError as e:
+            self._fail(entry, report, STATUS_FAILED, e.kind, e.message)
             return
         except ExtractError as e:
             self._fail(entry, report, STATUS_SKIPPED, e.kind, e.message)

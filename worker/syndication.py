@@ -281,14 +281,38 @@ def _places(
 
 def load_rules(path: Path | None = None, *, threshold: float = DEFAULT_THRESHOLD) -> RuleSet:
     """The bundled rules, with a user's rules file (same schema) laid over them."""
-    base = _bundled()
+    return rule_source(path, threshold=threshold).load()
+
+
+@dataclass(frozen=True)
+class RuleSource:
+    """The rules as read, not yet compiled: small enough to send to a worker process
+    (the compiled set pickles to ~150 KB), and read once, so every process compiles
+    the very same rules even if the file changes on disk meanwhile."""
+
+    user_rules: Mapping[str, Any] | None
+    path: str | None
+    threshold: float
+
+    def load(self) -> RuleSet:
+        if self.user_rules is None:
+            return _compile(_bundled(), threshold=self.threshold, source="bundled rules")
+        return _compile(
+            _overlay(_bundled(), self.user_rules),
+            threshold=self.threshold,
+            source=self.path or "user rules",
+        )
+
+
+def rule_source(path: Path | None, *, threshold: float = DEFAULT_THRESHOLD) -> RuleSource:
+    """Read a user's rules file (or none); raises :class:`ConfigError` if unreadable."""
     if path is None:
-        return _compile(base, threshold=threshold, source="bundled rules")
+        return RuleSource(user_rules=None, path=None, threshold=threshold)
     try:
         user = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
         raise ConfigError(f"syndication.rules_file: cannot read {path}: {e}") from e
-    return _compile(_overlay(base, user), threshold=threshold, source=str(path))
+    return RuleSource(user_rules=user, path=str(path), threshold=threshold)
 
 
 @cache

@@ -534,17 +534,22 @@ class Store:
         self, keys: list[int], *, exclude: int, limit: int = MAX_NEAR_DUPLICATE_CANDIDATES
     ) -> list[StoredCopy]:
         """Articles sharing at least one LSH band key with ``keys`` (an indexed lookup),
-        at most ``limit``, those sharing the most keys (the most alike) first: a story
-        copied a thousand times, or a page template, costs no more than a few copies."""
+        at most ``limit`` of them: those sharing the most keys (the most alike) first,
+        and among equals those naming an agency, so a story copied a thousand times, or
+        a page template, costs a few texts to compare, and the copy with the wire's
+        markers is among them."""
         if not keys:
             return []
         placeholders = ", ".join("?" for _ in keys)
         rows = self.db.execute(
+            "WITH shared AS (SELECT article_id, count(*) AS n FROM near_duplicate_keys "
+            f"WHERE key IN ({placeholders}) AND article_id != ? GROUP BY article_id), "
+            "best AS (SELECT s.article_id, s.n, a.source_agency IS NULL AS unmarked "
+            "FROM shared AS s JOIN articles AS a ON a.id = s.article_id "
+            "ORDER BY s.n DESC, unmarked, s.article_id LIMIT ?) "
             "SELECT a.id, a.url, a.text, a.cluster_id, a.source_agency, a.syndication_evidence "
-            "FROM (SELECT article_id, count(*) AS shared FROM near_duplicate_keys "
-            f"WHERE key IN ({placeholders}) AND article_id != ? GROUP BY article_id "
-            "ORDER BY shared DESC, article_id LIMIT ?) AS c "
-            "JOIN articles AS a ON a.id = c.article_id ORDER BY c.shared DESC, a.id",
+            "FROM best JOIN articles AS a ON a.id = best.article_id "
+            "ORDER BY best.n DESC, best.unmarked, a.id",
             [*keys, exclude, limit],
         ).fetchall()
         return [_stored_copy(row) for row in rows]

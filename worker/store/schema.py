@@ -172,7 +172,7 @@ def m009_fts_update_trigger_on_text_only(db: Database) -> None:
     db.execute(
         'CREATE TRIGGER "articles_au" AFTER UPDATE OF "title", "text" ON "articles" BEGIN\n'
         '  INSERT INTO "articles_fts" ("articles_fts", rowid, "title", "text") '
-        "VALUES('delete', old.rowid, old.\"title\", old.\"text\");\n"
+        'VALUES(\'delete\', old.rowid, old."title", old."text");\n'
         '  INSERT INTO "articles_fts" (rowid, "title", "text") '
         'VALUES (new.rowid, new."title", new."text");\n'
         "END"
