@@ -3,6 +3,7 @@
     python tests/benchmarks/ingest_benchmark.py                       # the README's figures
     python tests/benchmarks/ingest_benchmark.py --articles 60 --feeds 4 --repoll-feeds 100 --runs 1
     python tests/benchmarks/ingest_benchmark.py --long 50000          # memory over a long run
+    python tests/benchmarks/ingest_benchmark.py --parts repoll        # one part (ingest, repoll, peers)
 
 The site's article pages are the 181 real news pages of
 ``../shared/extraction-benchmark/`` (30-200 KB each, with their navigation,
@@ -422,6 +423,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repoll-feeds", type=int, default=10_000)
     parser.add_argument("--floor-pages", type=int, default=400)
     parser.add_argument("--long", type=int, default=0, metavar="N", help="only the long run")
+    parser.add_argument(
+        "--parts",
+        default="ingest,repoll,peers",
+        help="comma-separated: ingest (1), repoll (2, the many-feeds part), peers (3)",
+    )
     args = parser.parse_args(argv)
     root = args.shared / "extraction-benchmark"
     if not root.is_dir():
@@ -438,6 +444,12 @@ def main(argv: list[str] | None = None) -> int:
             serve_site(server, site, pages, lazy=True)
             measure_long(server, site, [5000, args.long])
             return 0
+        parts = set(args.parts.split(","))
+        if "repoll" in parts:
+            print("2. re-poll:")
+            measure_repoll_many(server, args.repoll_feeds)
+        if not parts & {"ingest", "peers"}:
+            return 0
         site = plan_site(args.articles, args.feeds, list(pages))
         serve_site(server, site, pages, lazy=False)
         print(f"site: {site.articles} articles, {len(site.feeds)} feeds, {site.entries} entries")
@@ -450,8 +462,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{_median([r.cpu_s for r in results]) / stored * 1000:.1f} ms per article, "
             f"peak RSS {_median([r.peak_rss_mb for r in results]):.0f} MB"
         )
-        print("2. re-poll:")
-        measure_repoll_many(server, args.repoll_feeds)
+        if "peers" not in parts:
+            return 0
         print("3. limit and peers:")
         floor = measure_floor(server, site, pages, args.floor_pages)
         print(
