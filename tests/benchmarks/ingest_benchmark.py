@@ -381,6 +381,7 @@ def measure_long(server: SiteServer, site: Site, checkpoints: list[int]) -> None
         cli = _cli(_config(workdir, feed_urls), db)
         seen: dict[int, tuple[float, float]] = {}
         last_check = [0.0]
+        last: list[float] = []  # the last sample: articles stored, main RSS, tree RSS
 
         def on_sample(pid: int, main: float, tree: float) -> None:
             if time.monotonic() - last_check[0] < 2 or not db.exists():
@@ -390,6 +391,7 @@ def measure_long(server: SiteServer, site: Site, checkpoints: list[int]) -> None
                 count = _stored(db)
             except sqlite3.Error:
                 return
+            last[:] = [count, main, tree]
             for checkpoint in checkpoints:
                 if count >= checkpoint and checkpoint not in seen:
                     seen[checkpoint] = (main, tree)
@@ -406,6 +408,12 @@ def measure_long(server: SiteServer, site: Site, checkpoints: list[int]) -> None
         f"({stored / result.wall_s:.1f}/s), CPU {result.cpu_s:.0f} s, peak tree RSS "
         f"{result.peak_rss_mb:.0f} MB, peak main RSS {result.peak_main_rss_mb:.0f} MB"
     )
+    if last and int(last[0]) not in seen:  # pages that yield no article: N is not reached
+        seen[int(last[0])] = (last[1], last[2])
+        print(
+            f"  {int(last[0])} articles stored (last sample): main RSS {last[1]:.0f} MB, "
+            f"process tree {last[2]:.0f} MB"
+        )
     if len(seen) >= 2:
         (first_main, first_tree), (last_main, last_tree) = seen[checkpoints[0]], seen[max(seen)]
         print(
