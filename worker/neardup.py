@@ -31,13 +31,12 @@ _WORD = re.compile(r"\w+")
 
 
 @cache
-def _minhash_template() -> Any:
-    """A MinHash whose permutations every signature reuses: drawing them is most of a
-    MinHash's set-up cost, and they depend only on the seed. Imported here, not at the
-    top: datasketch pulls in scipy, 0.6 s of every command's start-up otherwise."""
+def _permutations() -> Any:
+    """Drawing the permutations is most of a MinHash's set-up cost, and they depend only
+    on the seed: drawn once."""
     from datasketch import MinHash
 
-    return MinHash(num_perm=NUM_PERM, seed=1)
+    return MinHash(num_perm=NUM_PERM, seed=1).permutations
 
 
 def shingles(text: str) -> frozenset[bytes]:
@@ -54,10 +53,11 @@ def band_keys(shingle_set: frozenset[bytes]) -> list[int]:
     """One signed 64-bit key per LSH band (empty for texts too short to compare)."""
     if len(shingle_set) < MIN_SHINGLES:
         return []
-    template = _minhash_template()
-    minhash = type(template)(
-        num_perm=NUM_PERM, seed=1, scheme=template.scheme, permutations=template.permutations
-    )
+    # Imported here, not at the top: datasketch pulls in scipy, 0.6 s of every
+    # command's start-up otherwise. affine32 is datasketch 2's default scheme.
+    from datasketch import MinHash
+
+    minhash = MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32", permutations=_permutations())
     minhash.update_batch(sorted(shingle_set))
     values = minhash.hashvalues
     keys = []

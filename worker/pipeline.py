@@ -126,15 +126,12 @@ def _cluster(
     *,
     keys: Sequence[int] | None = None,
 ) -> int | None:
-    own = None
     if keys is None:
-        own = shingles(new.text)
-        keys = band_keys(own)
+        keys = band_keys(shingles(new.text))
     candidates = store.near_duplicate_candidates(list(keys), exclude=new.article_id)
     matches: list[tuple[StoredCopy, float]] = []
-    if candidates:
-        # with keys from the cleaning stage, the text's shingles are needed only now
-        own = own if own is not None else shingles(new.text)
+    if candidates:  # most texts have none: their shingles are not needed
+        own = shingles(new.text)
         threshold = settings.syndication.near_duplicate_similarity
         matches = [
             (copy, score)
