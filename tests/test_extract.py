@@ -88,3 +88,35 @@ def test_agency_in_author_field_goes_to_source_agency(author: str) -> None:
     assert article.author == "Jane Doe"
     assert article.source_agency == "Reuters"
     assert article.syndicated
+
+
+def _table_layout_page(story: list[str], data_table: str = "") -> str:
+    """An old-style page laid out in one big table: menu row, left nav, story cell, box."""
+    menu = " | ".join(f'<a href="/{s}/">{s.upper()}</a>' for s in ("news", "sport", "weather"))
+    story_html = "".join(f"<p>{p}</p>" for p in story)
+    return f"""<html><head><title>Ferry fares | Old Gazette</title></head><body>
+<table width="980"><tr><td colspan="3">{menu}</td></tr>
+<tr><td width="160"><table><tr><td><a href="/news/">News</a></td></tr>
+<tr><td><a href="/sport/">Sport</a></td></tr></table></td>
+<td width="560"><b>Ferry fares rise</b><br><div class="storytext">{story_html}</div>{data_table}</td>
+<td width="260"><table><tr><td>1.</td><td><a href="/x">Most read: council row</a></td></tr></table>
+<div class="nl"><h3>Get the morning briefing</h3><p>Top stories in your inbox.</p></div></td></tr>
+<tr><td colspan="3">About us | Contact | &copy; 2026 Old Gazette</td></tr></table></body></html>"""
+
+
+def test_a_table_laid_out_page_gives_the_story_not_its_menus() -> None:
+    story = paragraphs("ferry fares")
+    page = extract_page(_table_layout_page(story), "https://old.example/ferry")
+    assert page.text.split("\n\n") == story
+
+
+def test_a_data_table_inside_the_story_stays_a_table() -> None:
+    fares = (
+        "<table><tr><th>Route</th><th>Fare</th></tr>"
+        "<tr><td>Harbour to Isle</td><td>4.20</td></tr></table>"
+    )
+    page = extract_page(
+        _table_layout_page(paragraphs("ferry fares"), fares), "https://old.example/f"
+    )
+    assert "| Route | Fare |" in page.text
+    assert "| Harbour to Isle | 4.20 |" in page.text

@@ -145,6 +145,7 @@ def extract_page(html: str, url: str, rules: Iterable[SiteRule] = ()) -> Extract
     language = metadata.language()
     site_name = metadata.site_name()
     declared_url = metadata.declared_url()
+    _unwrap_layout_tables(tree)
     content_root = tree
     if rule is not None and rule.keep:
         kept = tree.xpath(css_to_xpath(rule.keep))
@@ -180,6 +181,40 @@ def extract_page(html: str, url: str, rules: Iterable[SiteRule] = ()) -> Extract
 
 
 _HTML_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
+
+
+# Tables that lay a page out rather than hold data: trafilatura reads a table as
+# rows of cells, which on old table-layout sites joins the story, the menus and
+# the "most read" box into one paragraph. The test is readability's
+# (Mozilla's) data-table test, with block content in cells standing for its size test.
+_DATA_TABLE_PARTS = "caption | thead | tfoot | colgroup | .//th"
+_LAYOUT_CELL_CONTENT = (
+    ".//td//*[self::p or self::div or self::h1 or self::h2 or self::h3 or self::h4"
+    " or self::ul or self::ol or self::form or self::blockquote]"
+)
+_TABLE_PARTS = ("table", "tbody", "thead", "tfoot", "tr", "td", "th")
+
+
+def _unwrap_layout_tables(tree: lxml.html.HtmlElement) -> None:
+    layout = [table for table in tree.iter("table") if _is_layout_table(table)]
+    # Rows and cells belong to their nearest table: those of a data table nested
+    # in a layout cell stay as they are. Collected first, renamed after.
+    parts = [
+        element
+        for table in layout
+        for element in table.iter(*_TABLE_PARTS)
+        if element is table or next(element.iterancestors("table")) is table
+    ]
+    for element in parts:
+        element.tag = "div"
+
+
+def _is_layout_table(table: lxml.html.HtmlElement) -> bool:
+    if table.get("role") == "presentation":
+        return True
+    if table.get("summary") or table.xpath(_DATA_TABLE_PARTS):
+        return False
+    return bool(table.xpath(".//table") or table.xpath(_LAYOUT_CELL_CONTENT))
 
 
 def _rule_for(url: str, rules: Iterable[SiteRule]) -> SiteRule | None:
