@@ -120,3 +120,16 @@ def test_a_data_table_inside_the_story_stays_a_table() -> None:
     )
     assert "| Route | Fare |" in page.text
     assert "| Harbour to Isle | 4.20 |" in page.text
+
+
+def test_a_photo_credit_in_a_figure_is_not_a_note_beside_the_story() -> None:
+    html = article_page("Harbour", paragraphs("harbour")).replace(
+        "<p>Paragraph 1",
+        '<figure><img src="/h.jpg"><figcaption><small>(c) 2026 Reuters / Jane Doe'
+        "</small></figcaption></figure><aside>Our harbour coverage is free to read.</aside>"
+        "<p>Paragraph 1",
+        1,
+    )
+    notes = extract_page(html, "https://e.example/h").notes
+    assert "Our harbour coverage is free to read." in notes
+    assert not any("Reuters" in note for note in notes)

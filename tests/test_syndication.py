@@ -352,6 +352,23 @@ def test_agency_named_recognises_only_agency_bylines(text: str | None, agency: s
             "dpa",
             id="taken-over-automatically",
         ),
+        pytest.param(
+            "Cet article a \u00e9t\u00e9 publi\u00e9 automatiquement \u00e0 partir d\u2019une "
+            "d\u00e9p\u00eache de l\u2019Agence France-Presse. Il n\u2019a pas \u00e9t\u00e9 "
+            "retravaill\u00e9 par notre r\u00e9daction.",
+            "fr",
+            "AFP",
+            id="french-typographic-apostrophes",
+        ),
+        pytest.param(
+            "(\u092f\u0939 \u0959\u092c\u0930 \u092f\u0942\u0928\u0940\u0935\u093e\u0930"
+            "\u094d\u0924\u093e \u0915\u0940 \u095e\u0940\u0921 \u0938\u0947 \u0938\u094d"
+            "\u0935\u0924\u0903 \u092a\u094d\u0930\u0915\u093e\u0936\u093f\u0924 \u0939"
+            "\u0941\u0908 \u0939\u0948\u0964)",
+            "hi",
+            "UNI",
+            id="hindi",
+        ),
     ],
 )
 def test_disclaimer_in_more_languages_flags_page(note: str, language: str, agency: str) -> None:
@@ -453,6 +470,8 @@ def test_staff_bylines_are_not_agency_bylines(byline: str) -> None:
         ("(dpa/lsw)", "dpa", True),
         ("(ANSA).", "ANSA", True),
         ("\u2014 AFP", "AFP", True),
+        ("\u2014 afp", "AFP", True),
+        ("RIPRODUZIONE RISERVATA \u00a9 Copyright ANSA", "ANSA", True),
         ("By Agence France-Presse", "AFP", True),
         ("\u00a9 AAP 2026", "AAP", True),
         ("(c) Copyright Agence France-Presse 2026. All rights reserved.", "AFP", True),
@@ -478,6 +497,8 @@ def test_agency_credit_at_the_end_flags_page(closing: str, agency: str, removed:
         "The board of the teachers' pension fund (AFP) meets again in June.",
         "(With inputs from agencies)",
         "Reuters contributed to this report.",
+        "Photo copyright Reuters",
+        "\u2014 the Dayton AP Biology class",
     ],
 )
 def test_photo_credits_and_acronyms_at_the_end_are_not_signoffs(closing: str) -> None:
@@ -495,6 +516,13 @@ def test_republished_from_another_outlet_under_a_licence_flags_page() -> None:
     assert verdict.syndicated and families(verdict) == ["republication"]
     assert verdict.source_agency == "UPI"
     assert line not in verdict.text
+
+
+def test_copyright_and_distribution_credit_in_small_print_beside_the_story_flags_page() -> None:
+    note = "\u00a92026 Bloomberg L.P. Visit bloomberg.com. Distributed by Tribune Content Agency."
+    verdict = assess(replace(page(*BODY), notes=(note,)), NEWS_URL, RULES)
+    assert verdict.syndicated and families(verdict) == ["signoff", "republication"]
+    assert verdict.source_agency == "Bloomberg"
 
 
 def test_history_reproduced_from_an_archive_is_not_republication() -> None:

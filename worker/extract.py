@@ -78,23 +78,27 @@ _PUBLISHED_META = (
     "dc.date.issued",
     "dc.date",
 )
+# Photo credits ("Foto: dpa/Oliver Berg", "(c) 2026 Reuters") sit in figures and
+# caption/photo boxes: neither bylines nor notes.
+_NOT_IN_PICTURE = (
+    "[not(ancestor-or-self::figure) and not(ancestor-or-self::figcaption)"
+    " and not(ancestor-or-self::*[contains(@class, 'photo') or contains(@class, 'image')"
+    " or contains(@class, 'caption')])]"
+)
 # In document order; the first short one wins ("author-name", "article-byline", ...).
-# Photo credits ("Foto: dpa/Oliver Berg") sit in figures and caption/photo boxes: not bylines.
 _BYLINE_XPATH = (
     "//*[contains(@class, 'byline') or contains(@class, 'author') or contains(@class, 'credit')"
     " or @itemprop='author' or @rel='author'][not(self::meta) and not(self::html)"
-    " and not(self::body) and not(self::article)][not(ancestor-or-self::figure)"
-    " and not(ancestor-or-self::figcaption) and not(ancestor-or-self::*[contains(@class, 'photo')"
-    " or contains(@class, 'image') or contains(@class, 'caption')])]"
+    " and not(self::body) and not(self::article)]" + _NOT_IN_PICTURE
 )
 _BYLINE_MAX_CHARS = 160
 _NOTE_XPATH = (
-    "//aside | //small | //*[@role='note'] | //*[contains(@class, 'note') or "
+    "//*[self::aside or self::small or @role='note' or contains(@class, 'note') or "
     "contains(@class, 'disclaimer') or contains(@class, 'flag') or contains(@class, 'wire') or "
     "contains(@class, 'credit') or contains(@class, 'source') or contains(@class, 'syndicat') or "
     "contains(@class, 'agency') or contains(@class, 'mention') or contains(@class, 'notice') or "
     "contains(@class, 'hinweis') or contains(@class, 'agentur') or contains(@class, 'aviso') or "
-    "contains(@class, 'avviso')]"
+    "contains(@class, 'avviso')]" + _NOT_IN_PICTURE
 )
 _NOTE_MIN_CHARS = 20
 _NOTE_MAX_CHARS = 450
@@ -124,6 +128,8 @@ _FURNITURE_PHRASE = re.compile(
     re.I,
 )
 _FURNITURE_MAX_CHARS = 120
+_MENU_MIN_ITEMS = 3
+_MENU_ITEM_MAX_WORDS = 5
 # Fewer words than this is a section front, a video page or an error page, not a story.
 MIN_ARTICLE_WORDS = 15
 
@@ -185,12 +191,22 @@ _HTML_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
 
 # Tables that lay a page out rather than hold data: trafilatura reads a table as
 # rows of cells, which on old table-layout sites joins the story, the menus and
-# the "most read" box into one paragraph. The test is readability's
-# (Mozilla's) data-table test, with block content in cells standing for its size test.
-_DATA_TABLE_PARTS = "caption | thead | tfoot | colgroup | .//th"
-_LAYOUT_CELL_CONTENT = (
-    ".//td//*[self::p or self::div or self::h1 or self::h2 or self::h3 or self::h4"
-    " or self::ul or self::ol or self::form or self::blockquote]"
+# the "most read" box into one paragraph. The test is readability's (Mozilla's)
+# data-table test, on the table's own rows and cells, not those of tables inside it.
+_OWN_ROWS = "./tr | ./tbody/tr | ./thead/tr | ./tfoot/tr"
+_DATA_TABLE_PARTS = "./caption | ./colgroup | ./thead | ./tfoot"
+# Elements that break text into blocks (for spacing notes, and for telling a
+# table cell of text from a cell that holds a page section).
+# fmt: off
+_BLOCK_TAGS = frozenset({
+    "p", "div", "br", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6",
+    "section", "article", "aside", "header", "footer", "nav", "blockquote", "pre", "figure",
+    "form", "table", "tr", "td", "th",
+})
+# fmt: on
+_CELL_PARTS = frozenset({"br", "dt", "dd", "tr", "td", "th"})
+_BLOCK_INSIDE = ".//*[{}]".format(
+    " or ".join(f"self::{tag}" for tag in sorted(_BLOCK_TAGS - _CELL_PARTS))
 )
 _TABLE_PARTS = ("table", "tbody", "thead", "tfoot", "tr", "td", "th")
 
@@ -203,18 +219,54 @@ def _unwrap_layout_tables(tree: lxml.html.HtmlElement) -> None:
         element
         for table in layout
         for element in table.iter(*_TABLE_PARTS)
-        if element is table or next(element.iterancestors("table")) is table
+        if element is table
+        or (element.tag != "table" and next(element.iterancestors("table")) is table)
     ]
     for element in parts:
         element.tag = "div"
+    # A cell of bare text becomes a paragraph, as readability turns such divs
+    # into paragraphs: trafilatura drops bare-text blocks among paragraphs. A cell
+    # that is mostly links is a menu or a footer and stays a block.
+    for element in parts:
+        if element.tag == "div" and _is_text_block(element) and not _mostly_links(element):
+            element.tag = "p"
 
 
 def _is_layout_table(table: lxml.html.HtmlElement) -> bool:
     if table.get("role") == "presentation":
         return True
-    if table.get("summary") or table.xpath(_DATA_TABLE_PARTS):
+    rows = [row.xpath("./td | ./th") for row in table.xpath(_OWN_ROWS)]
+    if (
+        table.get("summary")
+        or table.xpath(_DATA_TABLE_PARTS)
+        or any(cell.tag == "th" for row in rows for cell in row)
+    ):
         return False
-    return bool(table.xpath(".//table") or table.xpath(_LAYOUT_CELL_CONTENT))
+    if table.xpath(".//table"):
+        return True
+    columns = max((sum(_colspan(cell) for cell in row) for row in rows), default=0)
+    if len(rows) <= 1 or columns <= 1:
+        return True
+    if any(cell.xpath(_BLOCK_INSIDE) for row in rows for cell in row):
+        return True
+    if len(rows) >= 10 or columns > 4:
+        return False
+    return len(rows) * columns <= 10
+
+
+def _is_text_block(element: lxml.html.HtmlElement) -> bool:
+    return bool((element.text_content() or "").strip()) and not element.xpath(_BLOCK_INSIDE)
+
+
+def _mostly_links(element: lxml.html.HtmlElement) -> bool:
+    text = len("".join(element.text_content().split()))
+    linked = sum(len("".join(a.text_content().split())) for a in element.iter("a"))
+    return linked * 2 > text
+
+
+def _colspan(cell: lxml.html.HtmlElement) -> int:
+    span = cell.get("colspan", "")
+    return int(span) if span.isdigit() and int(span) > 0 else 1
 
 
 def _rule_for(url: str, rules: Iterable[SiteRule]) -> SiteRule | None:
@@ -235,7 +287,19 @@ def _clean_paragraphs(text: str, *, byline: str | None, title: str | None) -> It
             _FURNITURE_LINE.match(paragraph) or _FURNITURE_PHRASE.search(paragraph)
         ):
             continue
+        if _is_menu(paragraph):
+            continue
         yield paragraph
+
+
+def _is_menu(paragraph: str) -> bool:
+    """ "About us | Contact | Privacy": a row of links, not prose (a table row starts with "|")."""
+    items = paragraph.split(" | ")
+    return (
+        len(items) >= _MENU_MIN_ITEMS
+        and not paragraph.startswith("|")
+        and all(len(item.split()) <= _MENU_ITEM_MAX_WORDS for item in items)
+    )
 
 
 class _Metadata:
@@ -341,35 +405,6 @@ class _Metadata:
                 if isinstance(item, dict) and (value := _ld_value(item.get(key))):
                     return value
         return None
-
-
-_BLOCK_TAGS = frozenset(
-    {
-        "p",
-        "div",
-        "br",
-        "li",
-        "ul",
-        "ol",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "section",
-        "aside",
-        "header",
-        "footer",
-        "blockquote",
-        "dt",
-        "dd",
-        "tr",
-        "td",
-        "th",
-        "table",
-    }
-)
 
 
 def _block_text(element: lxml.html.HtmlElement) -> str:

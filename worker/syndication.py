@@ -142,13 +142,27 @@ def _alias_map(agencies: tuple[Agency, ...]) -> dict[str, Agency]:
 
 @cache
 def _mention_pattern(agencies: tuple[Agency, ...]) -> re.Pattern[str]:
-    return re.compile(rf"\b({_alternation(agencies)})\b")
+    return re.compile(_whole_word(f"({_alternation(agencies)})"))
+
+
+# A letter for whole-word matching. Python's \w leaves out the vowel signs of
+# Indic scripts, so \b would cut "यूनीवार्ता" after its last sign.
+_LETTER = r"[\w\u0300-\u036f\u0900-\u0dff]"
+
+
+def _whole_word(pattern: str) -> str:
+    return rf"(?<!{_LETTER})(?:{pattern})(?!{_LETTER})"
 
 
 def _alternation(agencies: tuple[Agency, ...]) -> str:
     # each alias as written and in capitals ("EUROPA PRESS", "ANTARA" in datelines)
     aliases = {form for agency in agencies for a in agency.aliases for form in (a, a.upper())}
     return "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True))
+
+
+# Rules are written with a plain apostrophe; pages use typographic ones too
+# (U+2019 in "l\u2019Agence"). One character for one, so match offsets hold.
+_PLAIN_APOSTROPHES = str.maketrans("\u2019\u02bc\u2018", "'''")
 
 
 def assess(page: ExtractedPage, url: str, rules: RuleSet) -> SyndicationVerdict:
@@ -161,7 +175,7 @@ def assess(page: ExtractedPage, url: str, rules: RuleSet) -> SyndicationVerdict:
         if rule.language != "*" and page.language and page.language != rule.language:
             continue
         for position, text, index in _places(rule, page, paragraphs):
-            match = rule.pattern.search(text)
+            match = rule.pattern.search(text.translate(_PLAIN_APOSTROPHES))
             if match is None or (rule.not_acronym and _spells_agency(match)):
                 continue
             if rule.not_quoted and _quoted(text, match):
@@ -174,7 +188,7 @@ def assess(page: ExtractedPage, url: str, rules: RuleSet) -> SyndicationVerdict:
                 Evidence(
                     rule=rule.name,
                     family=rule.family,
-                    match=match.group(0).strip()[:500],
+                    match=text[match.start() : match.end()].strip()[:500],
                     position=position,
                 )
             )
@@ -366,8 +380,8 @@ def _compile(data: Mapping[str, Any], *, threshold: float, source: str) -> RuleS
     # "apart"), except where a rule asks for <<agency_anycase>> (bylines: "By REUTERS").
     fragments = {
         **data["fragments"],
-        "agency": rf"(?-i:\b(?:{names})\b)",
-        "agency_anycase": rf"\b(?:{names})\b",
+        "agency": f"(?-i:{_whole_word(names)})",
+        "agency_anycase": _whole_word(names),
     }
     rules = []
     for raw in data["rule"]:

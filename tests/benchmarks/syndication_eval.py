@@ -7,10 +7,10 @@ Each split of ``tests/data/syndication/<split>/`` is a folder of pages written
 for the project with ``labels.toml`` (truth: syndicated, agency, cluster).
 Pages go through the real pipeline stages, in file order, into a fresh
 SQLite store: cleaning and marker rules, then near-duplicate clustering.
-``dev``, ``tuning`` and ``tuning2`` are development splits (``tuning`` and
-``tuning2`` were scored once blind, then used). The ``heldout`` and ``heldout2``
-splits are kept out of rule development (never run with ``--verbose``, pages
-never read): their figures are the ones that predict real use.
+``dev`` and ``tuning*`` are development splits (each ``tuning`` split was
+scored once blind, then used). The ``heldout*`` splits are kept out of rule
+development (never run with ``--verbose``, pages never read): their figures
+are the ones that predict real use.
 """
 
 from __future__ import annotations
@@ -33,7 +33,13 @@ from worker.syndication import RuleSet, load_rules
 from worker.types import FeedEntry
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "syndication"
-SPLITS = ("dev", "tuning", "tuning2", "heldout", "heldout2")
+# development splits first, then the held-out ones
+SPLITS = tuple(
+    sorted(
+        (folder.name for folder in DATA.iterdir() if (folder / "labels.toml").is_file()),
+        key=lambda name: (name.startswith("heldout"), name),
+    )
+)
 
 
 @dataclass
