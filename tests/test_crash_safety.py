@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import Cli, article_page, feed_route, html_route, paragraphs, rss
 
+from tests.benchmarks.ingest_benchmark import process_tree
 from worker.demo.server import Route, SiteServer
 
 STORIES = 120
@@ -60,20 +61,7 @@ def _check_store(cli: Cli) -> None:
 
 
 def _descendants(pid: int) -> set[int]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry.name))
-    found: set[int] = set()
-    todo = list(children.get(pid, []))
-    while todo:
-        found.add(child := todo.pop())
-        todo.extend(children.get(child, []))
-    return found
+    return set(process_tree(pid)) - {pid}
 
 
 def _alive(pid: int) -> bool:

@@ -133,3 +133,17 @@ def test_a_photo_credit_in_a_figure_is_not_a_note_beside_the_story() -> None:
     notes = extract_page(html, "https://e.example/h").notes
     assert "Our harbour coverage is free to read." in notes
     assert not any("Reuters" in note for note in notes)
+
+
+def test_small_print_after_the_story_is_a_note_and_newsletter_lines_are_dropped() -> None:
+    html = article_page("Trade", paragraphs("trade")).replace(
+        "<footer>",
+        '<div class="fonte-agenzia">RIPRODUZIONE RISERVATA \u00a9 Copyright ANSA</div>'
+        '<font size="1">This content is carried from the Xinhua service without changes.</font>'
+        "<p>Get the morning briefing</p><p>The day's top stories, delivered to your inbox.</p>"
+        "<p>Sign up</p><footer>",
+    )
+    page = extract_page(html, "https://e.example/trade")
+    assert "RIPRODUZIONE RISERVATA \u00a9 Copyright ANSA" in page.notes
+    assert "This content is carried from the Xinhua service without changes." in page.notes
+    assert "briefing" not in page.text and "inbox" not in page.text and "Sign up" not in page.text

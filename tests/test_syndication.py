@@ -421,6 +421,17 @@ def test_disclaimer_naming_the_outlet_in_quotes_is_still_a_disclaimer() -> None:
         ("June 2 (Reuters) - Oil prices rose on Tuesday.", "Reuters"),
         ("RABAT, June 2 (MAP) - Le gouvernement a adopté le projet.", "MAP"),
         ("JAKARTA (ANTARA) - Pemerintah menyiapkan anggaran baru.", "Antara"),
+        ("ABU DHABI, 3rd March, 2026 (WAM) -- The council met.", "WAM"),
+        (
+            "S\u00e3o Paulo, 3 de mar\u00e7o (Ag\u00eancia Brasil) - O governo anunciou.",
+            "Ag\u00eancia Brasil",
+        ),
+        ("Berlin (SID) - Der Verband hat den Trainer entlassen.", "SID"),
+        (
+            "\u0421\u0410\u041c\u0410\u0420\u0410, 5 \u043c\u0430\u0440\u0442\u0430. /\u0422\u0410\u0421\u0421/. "
+            "\u0412\u043b\u0430\u0441\u0442\u0438 \u0440\u0435\u0433\u0438\u043e\u043d\u0430 \u0441\u043e\u043e\u0431\u0449\u0438\u043b\u0438.",
+            "TASS",
+        ),
     ],
 )
 def test_more_dateline_forms_flag_page(lede: str, agency: str) -> None:
@@ -454,6 +465,15 @@ def test_reporter_and_agency_byline_flags_page_and_keeps_the_person() -> None:
 
 
 @pytest.mark.parametrize(
+    ("byline", "agency"),
+    [("Redazione ANSA", "ANSA"), ("Bloomberg News", "Bloomberg"), ("Jane Doe (AFP)", "AFP")],
+)
+def test_agency_newsroom_and_bracketed_agency_bylines_flag_page(byline: str, agency: str) -> None:
+    verdict = assess(page(*BODY, byline=byline), NEWS_URL, RULES)
+    assert verdict.syndicated and verdict.source_agency == agency
+
+
+@pytest.mark.parametrize(
     "byline", ["By Kevin Doyle | Gazette Staff", "By Ana Ruiz, Times Sports Writer", "Uni Ahmed"]
 )
 def test_staff_bylines_are_not_agency_bylines(byline: str) -> None:
@@ -471,6 +491,13 @@ def test_staff_bylines_are_not_agency_bylines(byline: str) -> None:
         ("(ANSA).", "ANSA", True),
         ("\u2014 AFP", "AFP", True),
         ("\u2014 afp", "AFP", True),
+        ("(afp)", "AFP", True),
+        ("-- IANS rkb/khz", "IANS", True),
+        ("EFE", "EFE", True),
+        ("Kyodo News", "Kyodo", True),
+        ("Source: Xinhua", "Xinhua", True),
+        ("Quelle: dpa", "dpa", True),
+        ("\u00a9 dpa-infocom, dpa:260305-99-123456/3", "dpa", True),
         ("RIPRODUZIONE RISERVATA \u00a9 Copyright ANSA", "ANSA", True),
         ("By Agence France-Presse", "AFP", True),
         ("\u00a9 AAP 2026", "AAP", True),
@@ -525,9 +552,58 @@ def test_copyright_and_distribution_credit_in_small_print_beside_the_story_flags
     assert verdict.source_agency == "Bloomberg"
 
 
-def test_history_reproduced_from_an_archive_is_not_republication() -> None:
-    line = "The 1952 map, reproduced from the county archive, shows the original shoreline."
-    assert not assess(page(*BODY, line), NEWS_URL, RULES).syndicated
+def test_a_credit_closing_the_lede_flags_page() -> None:
+    lede = "La SNCB supprimera quatre trains de soir\u00e9e sur la ligne 162, a annonc\u00e9 mardi l'entreprise. (Belga)"
+    verdict = assess(page(lede, *BODY), NEWS_URL, RULES)
+    assert verdict.syndicated and verdict.source_agency == "Belga"
+
+
+@pytest.mark.parametrize(
+    ("line", "agency"),
+    [
+        (
+            "Este texto foi publicado originalmente pela Ag\u00eancia Brasil e \u00e9 reproduzido "
+            "aqui sob a licen\u00e7a Creative Commons Atribui\u00e7\u00e3o 4.0.",
+            "Ag\u00eancia Brasil",
+        ),
+        ("Dieser Beitrag ist zuerst erschienen bei der APA.", "APA"),
+        ("Cet article a \u00e9t\u00e9 publi\u00e9 initialement par Belga.", "Belga"),
+    ],
+)
+def test_republication_lines_in_other_languages_flag_page(line: str, agency: str) -> None:
+    verdict = assess(page(*BODY, line), NEWS_URL, RULES)
+    assert verdict.syndicated and verdict.source_agency == agency
+
+
+def test_a_story_provided_by_an_agency_flags_page() -> None:
+    verdict = assess(
+        page(*BODY, "This story was provided by The Associated Press."), NEWS_URL, RULES
+    )
+    assert verdict.syndicated and families(verdict) == ["republication"]
+    assert verdict.source_agency == "AP"
+
+
+# Lines seen on real pages of ../shared/extraction-benchmark/ that once flagged them.
+@pytest.mark.parametrize(
+    "line",
+    [
+        "First published on November 19, 2019 / 8:16 AM",
+        "\u00a9 1995 - 2019 by Snopes Media Group Inc. This material may not be reproduced "
+        "without permission.",
+        "Cases of Eastern Equine Encephalitis first appeared in West Michigan in August.",
+        "The 1952 map, reproduced from the county archive, shows the original shoreline.",
+    ],
+)
+def test_timestamps_notices_and_prose_are_not_republication(line: str) -> None:
+    verdict = assess(page(*BODY, line), NEWS_URL, RULES)
+    assert not verdict.syndicated and verdict.evidence == ()
+
+
+def test_originally_published_on_the_sites_own_name_is_not_republication() -> None:
+    line = "Originally published on Live Science."
+    own = replace(page(*BODY, line), site_name="Live Science")
+    assert not assess(own, "https://www.livescience.com/feather-duvet.html", RULES).syndicated
+    assert assess(page(*BODY, line), "https://www.sciencealert.com/duvet", RULES).syndicated
 
 
 # --- the agency's own site under another top-level domain ---------------------------
@@ -540,6 +616,12 @@ def test_agency_on_its_own_name_under_another_tld_is_not_syndicated(url: str) ->
     paragraphs = ("LONDON (Reuters) - " + BODY[0], BODY[1], "(Reporting by A; Editing by B)")
     verdict = assess(page(*paragraphs), url, RULES)
     assert not verdict.syndicated and verdict.source_agency == "Reuters"
+
+
+def test_agency_under_its_own_domain_name_but_another_tld_is_its_own_site() -> None:
+    # Yonhap's yna.co.kr: the registered name "yna" is not one of its aliases
+    paragraphs = ("SEOUL, March 6 (Yonhap) -- " + BODY[0], BODY[1])
+    assert not assess(page(*paragraphs), "https://en.yna.example/view/AEN2026", RULES).syndicated
 
 
 @pytest.mark.parametrize(

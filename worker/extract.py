@@ -98,7 +98,10 @@ _NOTE_XPATH = (
     "contains(@class, 'credit') or contains(@class, 'source') or contains(@class, 'syndicat') or "
     "contains(@class, 'agency') or contains(@class, 'mention') or contains(@class, 'notice') or "
     "contains(@class, 'hinweis') or contains(@class, 'agentur') or contains(@class, 'aviso') or "
-    "contains(@class, 'avviso')]" + _NOT_IN_PICTURE
+    "contains(@class, 'avviso') or contains(@class, 'fonte') or contains(@class, 'fuente') or "
+    "contains(@class, 'quelle') or contains(@class, 'agenzia') or contains(@class, 'agencia') or "
+    "contains(@class, 'agence') or (self::font and (@size='1' or @size='-1' or @size='-2'))]"
+    + _NOT_IN_PICTURE
 )
 _NOTE_MIN_CHARS = 20
 _NOTE_MAX_CHARS = 450
@@ -123,7 +126,9 @@ _FURNITURE_LINE = re.compile(
 # for the syndication stage, which removes it (and any other copyright line).
 _FURNITURE_PHRASE = re.compile(
     r"\bnewsletters?\b|\bsubscribe\b|suscr[ií]b|\babonn|abonnieren|iscriviti|\bassine\b|boletín"
-    r"|enter\s+your\s+e-?mail|(?:get|receive|sign\s+up).{0,60}(?:e-?mail|inbox)"
+    r"|enter\s+your\s+e-?mail|(?:get|receive|sign\s+up).{0,60}(?:e-?mail|inbox)|\binbox\b"
+    r"|^sign\s+up\b|^(?:get|receive)\s+(?:the|our)\s+.{0,40}(?:briefing|digest|bulletin)"
+    r"|^join\s+the\s+(?:conversation|discussion)|\bcomments\s+(?:are|will\s+be)\s+(?:moderated|closed)"
     r"|send\s+us\s+your\s+feedback|^\s*contact\s+us\b",
     re.I,
 )

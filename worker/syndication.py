@@ -57,6 +57,7 @@ class Rule:
     language: str
     not_acronym: bool
     not_quoted: bool
+    not_own_site: bool
 
 
 @dataclass(frozen=True)
@@ -114,12 +115,17 @@ class RuleSet:
             if any(host == d or host.endswith("." + d) for d in agency.domains):
                 return agency.name
         name = _site_name(host)
+        if name is None or name in _GENERIC_SITE_NAMES:
+            return None
         for agency in self.agencies:
-            own = {_site_name(d) for d in agency.domains}
-            if name in own and name in {re.sub(r"[\s-]", "", a.casefold()) for a in agency.aliases}:
+            if name in {_site_name(d) for d in agency.domains}:
                 return agency.name
         return None
 
+
+# Registered names too common to stand for one agency under another top-level
+# domain (Xinhua's news.cn is not every news.* site).
+_GENERIC_SITE_NAMES = frozenset({"news", "press", "agency", "wire", "info", "online", "media"})
 
 # Second-level labels under which country domains register names: reuters.co.uk
 _SECOND_LEVEL = {"co", "com", "net", "org", "gov", "gob", "go", "ac", "or", "ne", "news"}
@@ -179,6 +185,10 @@ def assess(page: ExtractedPage, url: str, rules: RuleSet) -> SyndicationVerdict:
             if match is None or (rule.not_acronym and _spells_agency(match)):
                 continue
             if rule.not_quoted and _quoted(text, match):
+                continue
+            if rule.not_own_site and _names_own_site(
+                match.groupdict().get("source") or match.group(0), page, url
+            ):
                 continue
             if rule.remove and index is not None:
                 removed.add(index)
@@ -246,6 +256,13 @@ def _quoted(text: str, match: re.Match[str]) -> bool:
 
 
 _BRACKETED = re.compile(r"[(/]([^()/]+)[)/]")
+
+
+def _names_own_site(text: str, page: ExtractedPage, url: str) -> bool:
+    compact = re.sub(r"[\W_]+", "", text.casefold())
+    names = (page.site_name, _site_name(host_of(url)))
+    own = {re.sub(r"[\W_]+", "", name.casefold()) for name in names if name}
+    return any(len(name) >= 4 and name in compact for name in own)
 
 
 def _spells_agency(match: re.Match[str]) -> bool:
@@ -353,6 +370,7 @@ def _overlay(base: Mapping[str, Any], user: Mapping[str, Any]) -> dict[str, Any]
 _RULE_KEYS = {
     "not_acronym",
     "not_quoted",
+    "not_own_site",
     "name",
     "family",
     "where",
@@ -415,6 +433,7 @@ def _compile(data: Mapping[str, Any], *, threshold: float, source: str) -> RuleS
                 language=str(raw.get("language", "*")),
                 not_acronym=bool(raw.get("not_acronym", False)),
                 not_quoted=bool(raw.get("not_quoted", False)),
+                not_own_site=bool(raw.get("not_own_site", False)),
             )
         )
     return RuleSet(rules=tuple(rules), agencies=agencies, threshold=threshold)

@@ -159,7 +159,8 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _descendants(pid: int) -> list[int]:
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and every process below it, read from /proc."""
     parents: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -215,7 +216,7 @@ def run_worker(
     samples = []
     while proc.poll() is None:
         main = _rss_mb(proc.pid)
-        tree = sum(_rss_mb(p) for p in _descendants(proc.pid))
+        tree = sum(_rss_mb(p) for p in process_tree(proc.pid))
         peak, peak_main = max(peak, tree), max(peak_main, main)
         samples.append((time.perf_counter() - started, main, tree))
         if on_sample is not None:
