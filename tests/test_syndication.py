@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
+from worker.exceptions import ConfigError
 from worker.syndication import assess, load_rules
 from worker.types import ExtractedPage, SyndicationVerdict
 
@@ -498,6 +500,12 @@ def test_staff_bylines_are_not_agency_bylines(byline: str) -> None:
         ("Source: Xinhua", "Xinhua", True),
         ("Quelle: dpa", "dpa", True),
         ("\u00a9 dpa-infocom, dpa:260305-99-123456/3", "dpa", True),
+        ("==Kyodo", "Kyodo", True),
+        ("PTI SKL RT", "PTI", True),
+        ("/ritzau/", "Ritzau", True),
+        ("Copyright Thomson Reuters 2026", "Reuters", True),
+        ("Enditem", "Xinhua", True),
+        ("(END)", "Yonhap", True),
         ("RIPRODUZIONE RISERVATA \u00a9 Copyright ANSA", "ANSA", True),
         ("By Agence France-Presse", "AFP", True),
         ("\u00a9 AAP 2026", "AAP", True),
@@ -631,3 +639,13 @@ def test_agency_under_its_own_domain_name_but_another_tld_is_its_own_site() -> N
 def test_other_names_are_not_an_agency_site(url: str) -> None:
     paragraphs = ("LONDON (Reuters) - " + BODY[0], BODY[1])
     assert assess(page(*paragraphs), url, RULES).syndicated
+
+
+def test_a_rule_naming_an_unknown_agency_for_a_group_is_a_config_error(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.toml"
+    rules.write_text(
+        '[[rule]]\nname = "end-mark"\npattern = "^(?P<mark>-30-)$"\n'
+        'agencies = { mark = "No Such Agency" }\n'
+    )
+    with pytest.raises(ConfigError, match=r"'end-mark'.*agencies"):
+        load_rules(rules)

@@ -58,6 +58,8 @@ class Rule:
     not_acronym: bool
     not_quoted: bool
     not_own_site: bool
+    # (group, agency): a match of that named group stands for the agency without naming it
+    group_agencies: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,8 @@ def assess(page: ExtractedPage, url: str, rules: RuleSet) -> SyndicationVerdict:
                 removed.add(index)
             if rule.weight == 0:
                 break  # furniture: removed, but no evidence of anything
+            if any(e.family == rule.family and e.position == position for e in evidence):
+                break  # one line read by two rules of a family is one piece of evidence
             evidence.append(
                 Evidence(
                     rule=rule.name,
@@ -202,7 +206,9 @@ def assess(page: ExtractedPage, url: str, rules: RuleSet) -> SyndicationVerdict:
                     position=position,
                 )
             )
-            if agency := rules._agency_of(match):
+            if agency := rules._agency_of(match) or next(
+                (name for group, name in rule.group_agencies if match.group(group)), None
+            ):
                 named.append((rule.weight, agency))
             break
     source_agency = max(named, key=lambda pair: pair[0])[1] if named else None
@@ -371,6 +377,7 @@ _RULE_KEYS = {
     "not_acronym",
     "not_quoted",
     "not_own_site",
+    "agencies",
     "name",
     "family",
     "where",
@@ -420,6 +427,14 @@ def _compile(data: Mapping[str, Any], *, threshold: float, source: str) -> RuleS
             pattern = re.compile(_expand(str(raw["pattern"]), fragments), re.I | re.S)
         except (KeyError, re.error) as e:
             raise ConfigError(f"{key}: bad pattern: {e}") from e
+        group_agencies = tuple((str(g), str(a)) for g, a in raw.get("agencies", {}).items())
+        known = {agency.name for agency in agencies}
+        for group, agency_name in group_agencies:
+            if group not in pattern.groupindex or agency_name not in known:
+                raise ConfigError(
+                    f"{key}: agencies: {group!r} must be a group of the pattern and "
+                    f"{agency_name!r} a known agency"
+                )
         rules.append(
             Rule(
                 name=str(raw["name"]),
@@ -434,6 +449,7 @@ def _compile(data: Mapping[str, Any], *, threshold: float, source: str) -> RuleS
                 not_acronym=bool(raw.get("not_acronym", False)),
                 not_quoted=bool(raw.get("not_quoted", False)),
                 not_own_site=bool(raw.get("not_own_site", False)),
+                group_agencies=group_agencies,
             )
         )
     return RuleSet(rules=tuple(rules), agencies=agencies, threshold=threshold)
