@@ -371,6 +371,35 @@ def test_agency_named_recognises_only_agency_bylines(text: str | None, agency: s
             "UNI",
             id="hindi",
         ),
+        pytest.param(
+            "\u041c\u0430\u0442\u0435\u0440\u0438\u0430\u043b \u043e\u043f\u0443\u0431\u043b\u0438\u043a\u043e\u0432\u0430\u043d "
+            "\u0430\u0432\u0442\u043e\u043c\u0430\u0442\u0438\u0447\u0435\u0441\u043a\u0438 \u0438\u0437 \u043b\u0435\u043d\u0442\u044b "
+            "\u0422\u0410\u0421\u0421 \u0431\u0435\u0437 \u0440\u0435\u0434\u0430\u043a\u0442\u0438\u0440\u043e\u0432\u0430\u043d\u0438\u044f.",
+            "ru",
+            "TASS",
+            id="russian",
+        ),
+        pytest.param(
+            "本記事は共同通信の配信記事を自動掲載しています。", "ja", "Kyodo", id="japanese"
+        ),
+        pytest.param("本文来自新华社\uff0c未经编辑自动发布。", "zh", "Xinhua", id="chinese"),
+        pytest.param(
+            "이 기사는 연합뉴스 제공 기사를 자동으로 게재한 것입니다.", "ko", "Yonhap", id="korean"
+        ),
+        pytest.param("Tato zpráva byla automaticky převzata z ČTK.", "cs", "CTK", id="czech"),
+        pytest.param(
+            "Tämä uutinen on julkaistu automaattisesti STT:n uutisvirrasta.",
+            "fi",
+            "STT",
+            id="finnish",
+        ),
+        pytest.param("Bài viết được đăng tự động từ nguồn TTXVN.", "vi", "VNA", id="vietnamese"),
+        pytest.param(
+            "Questo articolo è pubblicato automaticamente dal servizio ANSA senza modifiche.",
+            "it",
+            "ANSA",
+            id="italian-service",
+        ),
     ],
 )
 def test_disclaimer_in_more_languages_flags_page(note: str, language: str, agency: str) -> None:
@@ -378,6 +407,19 @@ def test_disclaimer_in_more_languages_flags_page(note: str, language: str, agenc
     verdict = assess(story, NEWS_URL, RULES)
     assert verdict.syndicated and families(verdict) == ["disclaimer"]
     assert verdict.source_agency == agency
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        "共同通信によると、首相は来週訪米する予定だ。",
+        "연합뉴스에 따르면 회담은 다음 주에 열린다.",
+        "据新华社报道\uff0c会议将于下周举行。",
+    ],
+)
+def test_agency_named_in_chinese_japanese_or_korean_prose_is_not_evidence(closing: str) -> None:
+    verdict = assess(page(*BODY, closing), NEWS_URL, RULES)
+    assert not verdict.syndicated and verdict.evidence == ()
 
 
 def test_inflected_agency_name_in_a_german_note_names_the_agency() -> None:

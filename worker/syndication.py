@@ -154,8 +154,13 @@ def _mention_pattern(agencies: tuple[Agency, ...]) -> re.Pattern[str]:
 
 
 # A letter for whole-word matching. Python's \w leaves out the vowel signs of
-# Indic scripts, so \b would cut "यूनीवार्ता" after its last sign.
-_LETTER = r"[\w\u0300-\u036f\u0900-\u0dff]"
+# Indic scripts, so \b would cut "यूनीवार्ता" after its last sign; Chinese,
+# Japanese and Korean run words together ("共同通信の", "연합뉴스는"), so their
+# characters never join a name to its neighbour.
+_LETTER = (
+    r"(?:[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]"
+    r"|[\u0300-\u036f\u0900-\u0dff])"
+)
 
 
 def _whole_word(pattern: str) -> str:
