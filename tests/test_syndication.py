@@ -691,3 +691,23 @@ def test_a_rule_naming_an_unknown_agency_for_a_group_is_a_config_error(tmp_path:
     )
     with pytest.raises(ConfigError, match=r"'end-mark'.*agencies"):
         load_rules(rules)
+
+
+@pytest.mark.parametrize(
+    ("lede", "agency"),
+    [
+        ("【ワシントン共同】米政府は5日、新たな制裁を発表した。", "Kyodo"),
+        ("新华社北京3月5日电（记者张三）国务院5日发布通知。", "Xinhua"),
+        ("(서울=연합뉴스) 홍길동 기자 = 정부는 5일 발표했다.", "Yonhap"),
+        ("МОСКВА, 5 мар — РИА Новости. Правительство утвердило план.", "RIA Novosti"),
+    ],
+)
+def test_east_asian_and_russian_agency_datelines_flag_page(lede: str, agency: str) -> None:
+    verdict = assess(page(lede, *BODY), NEWS_URL, RULES)
+    assert verdict.syndicated and verdict.source_agency == agency
+
+
+def test_a_dateline_without_the_agency_is_not_evidence_in_japanese() -> None:
+    assert not assess(
+        page("【ワシントン】米政府は5日、新たな制裁を発表した。", *BODY), NEWS_URL, RULES
+    ).syndicated
