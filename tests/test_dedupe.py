@@ -70,6 +70,12 @@ def test_normalised_text_is_lower_case_words_single_spaced() -> None:
 
 def test_word_count_counts_whitespace_separated_words() -> None:
     assert word_count("one  two\nthree\tfour ") == 4
+
+
+def test_word_count_counts_each_chinese_or_japanese_character() -> None:
+    # written without spaces: a 40-character story is not a 1-word page
+    assert word_count("新华社北京3月10日电 记者10日获悉") == 16
+    assert word_count("AFP通信によると") == 7
     assert word_count("") == 0
 
 

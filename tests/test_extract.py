@@ -147,3 +147,29 @@ def test_small_print_after_the_story_is_a_note_and_newsletter_lines_are_dropped(
     assert "RIPRODUZIONE RISERVATA \u00a9 Copyright ANSA" in page.notes
     assert "This content is carried from the Xinhua service without changes." in page.notes
     assert "briefing" not in page.text and "inbox" not in page.text and "Sign up" not in page.text
+
+
+def test_a_byline_marked_by_a_data_attribute_and_a_note_in_the_articles_footer_are_read() -> None:
+    html = (
+        article_page("Basin", paragraphs("basin"), byline="")
+        .replace(
+            "<p>Paragraph 1",
+            '<div class="css-abzy77" data-testid="byline">By Kate Wilmott, AAP</div><p>Paragraph 1',
+            1,
+        )
+        .replace(
+            "</article>",
+            "<footer><p>Texten kommer fr\u00e5n TT och publiceras automatiskt.</p></footer></article>",
+        )
+    )
+    page = extract_page(html, "https://e.example/basin")
+    assert page.byline == "By Kate Wilmott, AAP"
+    assert "Texten kommer fr\u00e5n TT och publiceras automatiskt." in page.notes
+
+
+def test_a_chinese_story_is_not_too_short_for_lack_of_spaces() -> None:
+    story = [
+        "农业农村部种植业管理司有关负责人介绍，截至3月上旬，全国已春播粮食面积约5000万亩，进度同比略快。"
+    ] * 3
+    page = extract_page(article_page("春播", story, lang="zh"), "https://e.example/zh")
+    assert page.text.startswith("农业农村部")

@@ -93,6 +93,15 @@ def test_disclaimer_flag_above_the_story_is_evidence_and_removed() -> None:
     assert verdict.text == "\n\n".join((*BODY, *BODY))
 
 
+def test_a_disclaimer_quoted_as_an_example_below_the_first_paragraph_is_not_a_flag() -> None:
+    intro = "Scroll to the bottom of many news stories and you will find it: a line in italics."
+    example = (
+        "(This story has not been edited by our staff and is auto-generated from a "
+        "syndicated feed.)"
+    )
+    assert not assess(page(intro, example, *BODY, *BODY, *BODY), NEWS_URL, RULES).syndicated
+
+
 def test_disclaimer_words_in_the_middle_of_a_long_story_are_not_evidence() -> None:
     middle = (
         "(This story has not been edited by staff and is auto-generated from a syndicated feed.)"
@@ -388,6 +397,31 @@ def test_agency_named_recognises_only_agency_bylines(text: str | None, agency: s
         ),
         pytest.param("Tato zpráva byla automaticky převzata z ČTK.", "cs", "CTK", id="czech"),
         pytest.param(
+            "Hinweis der Redaktion: Diesen Text haben wir im Wortlaut von der Deutschen "
+            "Presse-Agentur übernommen. Er wurde weder gekürzt noch bearbeitet.",
+            "de",
+            "dpa",
+            id="german-verbatim",
+        ),
+        pytest.param(
+            "تنويه: يُنشر هذا الخبر كما ورد من وكالة الأنباء الكويتية (كونا)، ولم يخضع لأي تحرير.",
+            "ar",
+            "KUNA",
+            id="arabic",
+        ),
+        pytest.param(
+            "Texten kommer från TT och publiceras automatiskt. Redaktionen har inte granskat den.",
+            "sv",
+            "TT",
+            id="swedish-word-order",
+        ),
+        pytest.param(
+            "【声明】本文转载自新华社\uff0c未对原文作任何修改。",
+            "zh",
+            "Xinhua",
+            id="chinese-reposted",
+        ),
+        pytest.param(
             "Tämä uutinen on julkaistu automaattisesti STT:n uutisvirrasta.",
             "fi",
             "STT",
@@ -471,6 +505,7 @@ def test_disclaimer_naming_the_outlet_in_quotes_is_still_a_disclaimer() -> None:
             "Ag\u00eancia Brasil",
         ),
         ("Berlin (SID) - Der Verband hat den Trainer entlassen.", "SID"),
+        ("नयी दिल्ली, 10 मार्च (भाषा) केंद्र सरकार ने मंगलवार को घोषणा की।", "PTI"),
         (
             "\u0421\u0410\u041c\u0410\u0420\u0410, 5 \u043c\u0430\u0440\u0442\u0430. /\u0422\u0410\u0421\u0421/. "
             "\u0412\u043b\u0430\u0441\u0442\u0438 \u0440\u0435\u0433\u0438\u043e\u043d\u0430 \u0441\u043e\u043e\u0431\u0449\u0438\u043b\u0438.",
@@ -547,6 +582,12 @@ def test_staff_bylines_are_not_agency_bylines(byline: str) -> None:
         ("/ritzau/", "Ritzau", True),
         ("Copyright Thomson Reuters 2026", "Reuters", True),
         ("Enditem", "Xinhua", True),
+        ("Lusa/Fim", "Lusa", True),
+        (
+            "AGERPRES/(AS - autor: Radu B\u0103lan, editor: Cristina Ene, editor online: Andrei Popa)",
+            "Agerpres",
+            True,
+        ),
         ("(END)", "Yonhap", True),
         ("RIPRODUZIONE RISERVATA \u00a9 Copyright ANSA", "ANSA", True),
         ("By Agence France-Presse", "AFP", True),
@@ -623,6 +664,11 @@ def test_a_credit_closing_the_lede_flags_page() -> None:
 def test_republication_lines_in_other_languages_flag_page(line: str, agency: str) -> None:
     verdict = assess(page(*BODY, line), NEWS_URL, RULES)
     assert verdict.syndicated and verdict.source_agency == agency
+
+
+def test_a_source_field_above_the_story_flags_page() -> None:
+    verdict = assess(page("Zdroj: ČTK Publikováno: 10. 3. 2026 14:32", *BODY), NEWS_URL, RULES)
+    assert verdict.syndicated and verdict.source_agency == "CTK"
 
 
 def test_a_story_provided_by_an_agency_flags_page() -> None:

@@ -23,5 +23,11 @@ def content_hash(text: str) -> str:
     return f"v{CONTENT_HASH_VERSION}:{digest}"
 
 
+# Chinese and Japanese write words without spaces between them: each of their
+# characters counts as a word (a fair stand-in for their word length).
+HAN_KANA = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+_HAN_KANA_CHAR = re.compile(f"[{HAN_KANA}]")
+
+
 def word_count(text: str) -> int:
-    return len(text.split())
+    return len(_HAN_KANA_CHAR.sub(" ", text).split()) + len(_HAN_KANA_CHAR.findall(text))

@@ -19,6 +19,7 @@ import trafilatura
 from dateutil import parser as date_parser
 
 from .config import SiteRule, css_to_xpath
+from .dedupe import word_count
 from .exceptions import ExtractError
 from .types import ExtractedPage
 from .urls import host_of, is_http_url
@@ -88,19 +89,23 @@ _NOT_IN_PICTURE = (
 # In document order; the first short one wins ("author-name", "article-byline", ...).
 _BYLINE_XPATH = (
     "//*[contains(@class, 'byline') or contains(@class, 'author') or contains(@class, 'credit')"
+    " or @*[name() != 'href' and contains(., 'byline')]"  # id="byline", data-testid="byline"
     " or @itemprop='author' or @rel='author'][not(self::meta) and not(self::html)"
     " and not(self::body) and not(self::article)]" + _NOT_IN_PICTURE
 )
 _BYLINE_MAX_CHARS = 160
+# Where sites put notes beside the story, by class name (in several languages), and
+# small print: <aside>, <small>, old <font size=1>, the article's own <footer>.
+_NOTE_CLASSES = (
+    "note", "disclaimer", "flag", "wire", "credit", "source", "syndicat", "agency", "mention",
+    "notice", "small-print", "smallprint", "fine-print", "hinweis", "agentur", "aviso", "avviso",
+    "fonte", "fuente", "quelle", "agenzia", "agencia", "agence",
+)  # fmt: skip
 _NOTE_XPATH = (
-    "//*[self::aside or self::small or @role='note' or contains(@class, 'note') or "
-    "contains(@class, 'disclaimer') or contains(@class, 'flag') or contains(@class, 'wire') or "
-    "contains(@class, 'credit') or contains(@class, 'source') or contains(@class, 'syndicat') or "
-    "contains(@class, 'agency') or contains(@class, 'mention') or contains(@class, 'notice') or "
-    "contains(@class, 'hinweis') or contains(@class, 'agentur') or contains(@class, 'aviso') or "
-    "contains(@class, 'avviso') or contains(@class, 'fonte') or contains(@class, 'fuente') or "
-    "contains(@class, 'quelle') or contains(@class, 'agenzia') or contains(@class, 'agencia') or "
-    "contains(@class, 'agence') or (self::font and (@size='1' or @size='-1' or @size='-2'))]"
+    "//*[self::aside or self::small or @role='note' or (self::footer and ancestor::article)"
+    " or (self::font and (@size='1' or @size='-1' or @size='-2')) or "
+    + " or ".join(f"contains(@class, '{name}')" for name in _NOTE_CLASSES)
+    + "]"
     + _NOT_IN_PICTURE
 )
 _NOTE_MIN_CHARS = 20
@@ -174,7 +179,7 @@ def extract_page(html: str, url: str, rules: Iterable[SiteRule] = ()) -> Extract
     if not isinstance(document, trafilatura.settings.Document) or not (document.text or "").strip():
         raise ExtractError(url, "no article text found")
     paragraphs = list(_clean_paragraphs(document.text or "", byline=byline, title=title))
-    words = sum(len(p.split()) for p in paragraphs)
+    words = sum(word_count(p) for p in paragraphs)
     if words < MIN_ARTICLE_WORDS:
         raise ExtractError(url, f"no article text: {words} words after removing page furniture")
     text = "\n\n".join(paragraphs)

@@ -17,7 +17,7 @@ import struct
 from functools import cache
 from typing import Any
 
-from .dedupe import normalise_text
+from .dedupe import HAN_KANA, normalise_text
 
 SHINGLE_WORDS = 5
 NUM_PERM = 128
@@ -27,7 +27,8 @@ ROWS_PER_BAND = NUM_PERM // BANDS
 CONTAINMENT_SAME_STORY = 0.8
 MIN_SHINGLES = 20  # shorter texts are too small to compare meaningfully
 
-_WORD = re.compile(r"\w+")
+# a word, or one Chinese or Japanese character (they write no spaces)
+_WORD = re.compile(f"[{HAN_KANA}]|[^\\W{HAN_KANA}]+")
 
 
 @cache

@@ -24,6 +24,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .dedupe import HAN_KANA
 from .exceptions import ConfigError
 from .types import Evidence, ExtractedPage, FlagUpdate, StoredCopy, SyndicationVerdict
 from .urls import host_of, same_site
@@ -157,10 +158,7 @@ def _mention_pattern(agencies: tuple[Agency, ...]) -> re.Pattern[str]:
 # Indic scripts, so \b would cut "यूनीवार्ता" after its last sign; Chinese,
 # Japanese and Korean run words together ("共同通信の", "연합뉴스는"), so their
 # characters never join a name to its neighbour.
-_LETTER = (
-    r"(?:[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]"
-    r"|[\u0300-\u036f\u0900-\u0dff])"
-)
+_LETTER = rf"(?:[^\W{HAN_KANA}\uac00-\ud7af]|[\u0300-\u036f\u0900-\u0dff])"
 
 
 def _whole_word(pattern: str) -> str:
