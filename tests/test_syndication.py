@@ -583,6 +583,8 @@ def test_staff_bylines_are_not_agency_bylines(byline: str) -> None:
         ("Copyright Thomson Reuters 2026", "Reuters", True),
         ("Enditem", "Xinhua", True),
         ("Lusa/Fim", "Lusa", True),
+        ("(\u00a9NTB)", "NTB", True),
+        ("Marcin Kowalczyk (PAP)", "PAP", True),
         (
             "AGERPRES/(AS - autor: Radu B\u0103lan, editor: Cristina Ene, editor online: Andrei Popa)",
             "Agerpres",
@@ -666,9 +668,26 @@ def test_republication_lines_in_other_languages_flag_page(line: str, agency: str
     assert verdict.syndicated and verdict.source_agency == agency
 
 
-def test_a_source_field_above_the_story_flags_page() -> None:
-    verdict = assess(page("Zdroj: ČTK Publikováno: 10. 3. 2026 14:32", *BODY), NEWS_URL, RULES)
-    assert verdict.syndicated and verdict.source_agency == "CTK"
+@pytest.mark.parametrize(
+    ("field", "agency"),
+    [
+        ("Zdroj: ČTK Publikováno: 10. 3. 2026 14:32", "CTK"),
+        ("Penulis: Redaksi | Sumber: ANTARA", "Antara"),
+    ],
+)
+def test_a_source_field_above_the_story_flags_page(field: str, agency: str) -> None:
+    verdict = assess(page(field, *BODY), NEWS_URL, RULES)
+    assert verdict.syndicated and verdict.source_agency == agency
+
+
+def test_republished_from_an_agency_is_not_mistaken_for_the_sites_own_note() -> None:
+    line = (
+        "Este conteúdo foi publicado originalmente pela Agência Brasil e é republicado pelo "
+        "Correio do Cerrado nos termos da licença Creative Commons."
+    )
+    story = replace(page(*BODY, line), site_name="Correio do Cerrado")
+    verdict = assess(story, "https://www.correiodocerrado.example/saude/x", RULES)
+    assert verdict.syndicated and verdict.source_agency == "Agência Brasil"
 
 
 def test_a_story_provided_by_an_agency_flags_page() -> None:
@@ -745,6 +764,9 @@ def test_a_rule_naming_an_unknown_agency_for_a_group_is_a_config_error(tmp_path:
         ("【ワシントン共同】米政府は5日、新たな制裁を発表した。", "Kyodo"),
         ("新华社北京3月5日电（记者张三）国务院5日发布通知。", "Xinhua"),
         ("(서울=연합뉴스) 홍길동 기자 = 정부는 5일 발표했다.", "Yonhap"),
+        ("（中央社記者林宜萱台北3日電）交通部今天宣布新的觀光列車。", "CNA"),
+        ("الفجيرة في 3 مارس / وام / أعلنت الحكومة اليوم عن خطة جديدة.", "WAM"),
+        ("नयी दिल्ली, तीन मार्च (भाषा) रेल मंत्रालय ने मंगलवार को कहा।", "PTI"),
         ("МОСКВА, 5 мар — РИА Новости. Правительство утвердило план.", "RIA Novosti"),
     ],
 )

@@ -7,7 +7,9 @@ import pytest
 from tests.benchmarks.syndication_eval import DATA, evaluate
 
 
-@pytest.mark.parametrize("split", ["dev", "tuning", "tuning2", "tuning3", "tuning4"])
+@pytest.mark.parametrize(
+    "split", ["dev", "tuning", "tuning2", "tuning3", "tuning4", "tuning5", "tuning6"]
+)
 def test_flag_and_clusters_meet_targets_on_development_pages(split: str) -> None:
     scores = evaluate(split)
     assert scores.precision >= 0.97, scores.mistakes

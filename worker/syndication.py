@@ -191,9 +191,7 @@ def assess(page: ExtractedPage, url: str, rules: RuleSet) -> SyndicationVerdict:
                 continue
             if rule.not_quoted and _quoted(text, match):
                 continue
-            if rule.not_own_site and _names_own_site(
-                match.groupdict().get("source") or match.group(0), page, url
-            ):
+            if rule.not_own_site and _names_own_site(_source_named(match), page, url):
                 continue
             if rule.remove and index is not None:
                 removed.add(index)
@@ -265,6 +263,11 @@ def _quoted(text: str, match: re.Match[str]) -> bool:
 
 
 _BRACKETED = re.compile(r"[(/]([^()/]+)[)/]")
+
+
+def _source_named(match: re.Match[str]) -> str:
+    named = (v for k, v in match.groupdict().items() if k.startswith("source") and v)
+    return next(named, match.group(0))
 
 
 def _names_own_site(text: str, page: ExtractedPage, url: str) -> bool:
