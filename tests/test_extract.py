@@ -173,3 +173,26 @@ def test_a_chinese_story_is_not_too_short_for_lack_of_spaces() -> None:
     ] * 3
     page = extract_page(article_page("春播", story, lang="zh"), "https://e.example/zh")
     assert page.text.startswith("农业农村部")
+
+
+def test_byline_parts_in_separate_elements_keep_their_space() -> None:
+    html = article_page("Reef", paragraphs("reef"), byline="").replace(
+        "<p>Paragraph 1",
+        '<div class="byline"><span>Marnie Keough</span><div>Australian Associated Press</div></div>'
+        "<p>Paragraph 1",
+        1,
+    )
+    assert extract_page(html, "https://e.example/reef").byline == (
+        "Marnie Keough Australian Associated Press"
+    )
+
+
+def test_sign_up_and_log_in_prompts_in_other_languages_are_furniture() -> None:
+    prompts = [
+        "Najważniejsze informacje dnia prosto na Twoją skrzynkę.",
+        "Zaloguj się, aby dodać komentarz.",
+        "L'essentiel de l'actualité chaque matin dans votre boîte mail.",
+    ]
+    html = article_page("Rates", [*paragraphs("rates"), *prompts])
+    text = extract_page(html, "https://e.example/rates").text
+    assert not any(prompt in text for prompt in prompts)

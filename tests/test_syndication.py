@@ -422,6 +422,13 @@ def test_agency_named_recognises_only_agency_bylines(text: str | None, agency: s
             id="chinese-reposted",
         ),
         pytest.param(
+            "Materiał pochodzi z serwisu informacyjnego PAP i jest publikowany w niezmienionej "
+            "formie, bez ingerencji redakcji.",
+            "pl",
+            "PAP",
+            id="polish-unchanged",
+        ),
+        pytest.param(
             "Tämä uutinen on julkaistu automaattisesti STT:n uutisvirrasta.",
             "fi",
             "STT",
@@ -545,7 +552,14 @@ def test_reporter_and_agency_byline_flags_page_and_keeps_the_person() -> None:
 
 @pytest.mark.parametrize(
     ("byline", "agency"),
-    [("Redazione ANSA", "ANSA"), ("Bloomberg News", "Bloomberg"), ("Jane Doe (AFP)", "AFP")],
+    [
+        ("Redazione ANSA", "ANSA"),
+        ("Bloomberg News", "Bloomberg"),
+        ("Jane Doe (AFP)", "AFP"),
+        ("Door: ANP", "ANP"),
+        ("By Ella Pritchard, PA Health Correspondent", "PA Media"),
+        ("Marnie Keough Australian Associated Press", "AAP"),
+    ],
 )
 def test_agency_newsroom_and_bracketed_agency_bylines_flag_page(byline: str, agency: str) -> None:
     verdict = assess(page(*BODY, byline=byline), NEWS_URL, RULES)
@@ -584,6 +598,7 @@ def test_staff_bylines_are_not_agency_bylines(byline: str) -> None:
         ("Enditem", "Xinhua", True),
         ("Lusa/Fim", "Lusa", True),
         ("(\u00a9NTB)", "NTB", True),
+        ("\u00a9 Agence France-Presse", "AFP", True),
         ("Marcin Kowalczyk (PAP)", "PAP", True),
         (
             "AGERPRES/(AS - autor: Radu B\u0103lan, editor: Cristina Ene, editor online: Andrei Popa)",
@@ -660,7 +675,12 @@ def test_a_credit_closing_the_lede_flags_page() -> None:
             "Ag\u00eancia Brasil",
         ),
         ("Dieser Beitrag ist zuerst erschienen bei der APA.", "APA"),
-        ("Cet article a \u00e9t\u00e9 publi\u00e9 initialement par Belga.", "Belga"),
+        ("Cet article a été publié initialement par Belga.", "Belga"),
+        (
+            "Cette dépêche a été initialement diffusée par l'agence Belga. Elle est reproduite ici "
+            "dans son intégralité, avec l'autorisation de l'agence.",
+            "Belga",
+        ),
     ],
 )
 def test_republication_lines_in_other_languages_flag_page(line: str, agency: str) -> None:

@@ -134,6 +134,10 @@ _FURNITURE_PHRASE = re.compile(
     r"|enter\s+your\s+e-?mail|(?:get|receive|sign\s+up).{0,60}(?:e-?mail|inbox)|\binbox\b"
     r"|^sign\s+up\b|^(?:get|receive)\s+(?:the|our)\s+.{0,40}(?:briefing|digest|bulletin)"
     r"|^join\s+the\s+(?:conversation|discussion)|\bcomments\s+(?:are|will\s+be)\s+(?:moderated|closed)"
+    # "inbox" and "log in to comment" in other languages
+    r"|skrzynk|\bpostfach\b|\binnboks|\bindbakke|\binkorg|caixa\s+de\s+entrada|bandeja\s+de\s+entrada"
+    r"|bo[iî]te\s+(?:mail|de\s+r[ée]ception)|casella\s+di\s+posta|nieuwsbrief|\bzaloguj"
+    r"|(?:connectez|inicia\s+sesi[oó]n|accedi|melde\s+dich|log\s+in).{0,40}comment"
     r"|send\s+us\s+your\s+feedback|^\s*contact\s+us\b",
     re.I,
 )
@@ -386,7 +390,7 @@ class _Metadata:
 
     def byline(self) -> str | None:
         for element in self._tree.xpath(_BYLINE_XPATH):
-            text = " ".join(element.text_content().split())
+            text = _block_text(element)
             if text and len(text) <= _BYLINE_MAX_CHARS:
                 return text
         return None

@@ -407,12 +407,18 @@ def _compile(data: Mapping[str, Any], *, threshold: float, source: str) -> RuleS
         for a in data["agency"]
     )
     names = _alternation(agencies)
+    written_out = tuple(
+        Agency(name=a.name, aliases=tuple(x for x in a.aliases if " " in x or "-" in x), domains=())
+        for a in agencies
+    )
     # Agency names are matched as whole words, in their own case ("AP", not "ap" in
     # "apart"), except where a rule asks for <<agency_anycase>> (bylines: "By REUTERS").
     fragments = {
         **data["fragments"],
         "agency": f"(?-i:{_whole_word(names)})",
         "agency_anycase": _whole_word(names),
+        # names of more than one word ("Agence France-Presse"), never initials
+        "agency_written_out": f"(?-i:{_whole_word(_alternation(written_out))})",
     }
     rules = []
     for raw in data["rule"]:
