@@ -178,7 +178,7 @@ def test_a_chinese_story_is_not_too_short_for_lack_of_spaces() -> None:
 def test_byline_parts_in_separate_elements_keep_their_space() -> None:
     html = article_page("Reef", paragraphs("reef"), byline="").replace(
         "<p>Paragraph 1",
-        '<div class="byline"><span>Marnie Keough</span><div>Australian Associated Press</div></div>'
+        '<div class="byline"><span>Marnie Keough</span><span>Australian Associated Press</span></div>'
         "<p>Paragraph 1",
         1,
     )
@@ -196,3 +196,15 @@ def test_sign_up_and_log_in_prompts_in_other_languages_are_furniture() -> None:
     html = article_page("Rates", [*paragraphs("rates"), *prompts])
     text = extract_page(html, "https://e.example/rates").text
     assert not any(prompt in text for prompt in prompts)
+
+
+def test_a_partner_logo_in_the_byline_is_read_as_part_of_it() -> None:
+    html = article_page("River", paragraphs("river"), byline="").replace(
+        "<p>Paragraph 1",
+        '<div class="byline"><img src="/ap.png" alt="The Associated Press"> By ROSA MENDEZ</div>'
+        "<p>Paragraph 1",
+        1,
+    )
+    assert extract_page(html, "https://e.example/river").byline == (
+        "By ROSA MENDEZ | The Associated Press"
+    )

@@ -429,6 +429,13 @@ def test_agency_named_recognises_only_agency_bylines(text: str | None, agency: s
             id="polish-unchanged",
         ),
         pytest.param(
+            "Šī ziņa automātiski pārņemta no aģentūras LETA ziņu plūsmas; redakcija tekstu nav "
+            "rediģējusi.",
+            "lv",
+            "LETA",
+            id="latvian",
+        ),
+        pytest.param(
             "Tämä uutinen on julkaistu automaattisesti STT:n uutisvirrasta.",
             "fi",
             "STT",
@@ -591,6 +598,7 @@ def test_staff_bylines_are_not_agency_bylines(byline: str) -> None:
         ("Source: Xinhua", "Xinhua", True),
         ("Quelle: dpa", "dpa", True),
         ("\u00a9 dpa-infocom, dpa:260305-99-123456/3", "dpa", True),
+        ("\u00a9 dpa-infocom, dpa:260311-930-418265/2", "dpa", True),
         ("==Kyodo", "Kyodo", True),
         ("PTI SKL RT", "PTI", True),
         ("/ritzau/", "Ritzau", True),
@@ -677,6 +685,11 @@ def test_a_credit_closing_the_lede_flags_page() -> None:
         ("Dieser Beitrag ist zuerst erschienen bei der APA.", "APA"),
         ("Cet article a été publié initialement par Belga.", "Belga"),
         (
+            "Cet article a d'abord été publié par l'Agence de presse sénégalaise (APS). Nous "
+            "reprenons ici la dépêche dans son intégralité, avec l'autorisation de l'agence.",
+            "APS",
+        ),
+        (
             "Cette dépêche a été initialement diffusée par l'agence Belga. Elle est reproduite ici "
             "dans son intégralité, avec l'autorisation de l'agence.",
             "Belga",
@@ -708,6 +721,25 @@ def test_republished_from_an_agency_is_not_mistaken_for_the_sites_own_note() -> 
     story = replace(page(*BODY, line), site_name="Correio do Cerrado")
     verdict = assess(story, "https://www.correiodocerrado.example/saude/x", RULES)
     assert verdict.syndicated and verdict.source_agency == "Agência Brasil"
+
+
+@pytest.mark.parametrize(
+    ("path", "agency"),
+    [("/wires/reuters/article-1234/Oil-rises.html", "Reuters"), ("/news/wire/ap/2026/03/x", "AP")],
+)
+def test_an_agency_wire_section_in_the_url_flags_page(path: str, agency: str) -> None:
+    verdict = assess(page(*BODY), "https://www.dailyexample.example" + path, RULES)
+    assert verdict.syndicated and verdict.source_agency == agency
+
+
+def test_a_wire_word_in_a_url_without_an_agency_is_not_evidence() -> None:
+    assert not assess(page(*BODY), "https://e.example/wire/cables-cut-in-storm", RULES).syndicated
+
+
+@pytest.mark.parametrize(("note", "agency"), [("Lusa/Fim", "Lusa"), ("| Извор: Танјуг", "Tanjug")])
+def test_a_short_agency_credit_in_small_print_flags_page(note: str, agency: str) -> None:
+    verdict = assess(replace(page(*BODY), notes=(note,)), NEWS_URL, RULES)
+    assert verdict.syndicated and verdict.source_agency == agency
 
 
 def test_a_story_provided_by_an_agency_flags_page() -> None:
@@ -786,6 +818,8 @@ def test_a_rule_naming_an_unknown_agency_for_a_group_is_a_config_error(tmp_path:
         ("(서울=연합뉴스) 홍길동 기자 = 정부는 5일 발표했다.", "Yonhap"),
         ("（中央社記者林宜萱台北3日電）交通部今天宣布新的觀光列車。", "CNA"),
         ("الفجيرة في 3 مارس / وام / أعلنت الحكومة اليوم عن خطة جديدة.", "WAM"),
+        ("الرباط (ومع) - بلغت نسبة ملء السدود حوالي 45 في المائة.", "MAP"),
+        ("İZMİR (AA) - Ege Bölgesi'nde zeytinyağı ihracatı arttı.", "Anadolu"),
         ("नयी दिल्ली, तीन मार्च (भाषा) रेल मंत्रालय ने मंगलवार को कहा।", "PTI"),
         ("МОСКВА, 5 мар — РИА Новости. Правительство утвердило план.", "RIA Novosti"),
     ],

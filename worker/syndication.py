@@ -23,6 +23,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .dedupe import HAN_KANA
 from .exceptions import ConfigError
@@ -33,8 +34,8 @@ DEFAULT_THRESHOLD = 0.5
 # Weights of evidence that does not come from a page rule.
 NEAR_DUPLICATE_FAMILY = "near_duplicate"
 FAMILY_WEIGHTS = {NEAR_DUPLICATE_FAMILY: 0.8}
-WHERE = ("end", "start", "byline", "note")
-_DEFAULT_ZONE = {"end": 3, "start": 300, "byline": 0, "note": 0}
+WHERE = ("end", "start", "byline", "note", "url")
+_DEFAULT_ZONE = {"end": 3, "start": 300, "byline": 0, "note": 0, "url": 0}
 _PLACEHOLDER = re.compile(r"<<(\w+)>>")
 
 
@@ -185,7 +186,7 @@ def assess(page: ExtractedPage, url: str, rules: RuleSet) -> SyndicationVerdict:
     for rule in rules.rules:
         if rule.language != "*" and page.language and page.language != rule.language:
             continue
-        for position, text, index in _places(rule, page, paragraphs):
+        for position, text, index in _places(rule, page, paragraphs, url):
             match = rule.pattern.search(text.translate(_PLAIN_APOSTROPHES))
             if match is None or (rule.not_acronym and _spells_agency(match)):
                 continue
@@ -288,7 +289,7 @@ def _spells_agency(match: re.Match[str]) -> bool:
 
 
 def _places(
-    rule: Rule, page: ExtractedPage, paragraphs: list[str]
+    rule: Rule, page: ExtractedPage, paragraphs: list[str], url: str
 ) -> Iterator[tuple[str, str, int | None]]:
     """(position label, text, paragraph index) where ``rule`` may match."""
     for where in rule.where:
@@ -300,6 +301,8 @@ def _places(
                 whole = [" ".join(value.split())] if value and len(parts) > 1 else []
                 for text in [*whole, *parts]:
                     yield label, text, None
+        elif where == "url":
+            yield "url", urlsplit(url).path, None
         elif where == "note":
             for note in page.notes:
                 if len(note) <= rule.max_chars:
