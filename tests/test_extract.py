@@ -208,3 +208,36 @@ def test_a_partner_logo_in_the_byline_is_read_as_part_of_it() -> None:
     assert extract_page(html, "https://e.example/river").byline == (
         "By ROSA MENDEZ | The Associated Press"
     )
+
+
+def test_a_featured_image_class_on_the_body_does_not_hide_notes_and_bylines() -> None:
+    html = article_page("Port", paragraphs("port")).replace(
+        "<body>", '<body class="has-featured-image"><aside>This story is from the AAP wire.</aside>'
+    )
+    page = extract_page(html, "https://e.example/port")
+    assert page.byline == "By Ada Lovelace, Staff Reporter"
+    assert "This story is from the AAP wire." in page.notes
+
+
+def test_a_long_data_table_with_paragraphs_in_cells_stays_a_table() -> None:
+    rows = "".join(
+        f"<tr><td><p>Stop {i}</p></td><td>{i}:05</td><td>{i}:35</td></tr>" for i in range(12)
+    )
+    page = extract_page(
+        article_page("Timetable", [*paragraphs("ferry"), f"</p><table>{rows}</table><p>"]),
+        "https://e.example/t",
+    )
+    assert "| Stop 3 | 3:05 | 3:35 |" in page.text
+
+
+def test_a_header_line_of_labelled_fields_is_not_dropped_as_a_menu() -> None:
+    line = "Penulis: Redaksi | Editor: Budi Santoso | Sumber: ANTARA"
+    html = article_page("Hujan", [line, *paragraphs("hujan")])
+    assert line in extract_page(html, "https://e.example/h").text
+
+
+def test_a_script_is_never_a_byline() -> None:
+    html = article_page("Port", paragraphs("port"), byline="").replace(
+        "<body>", '<body><script id="byline-data">{"a":1}</script>'
+    )
+    assert extract_page(html, "https://e.example/port").byline is None

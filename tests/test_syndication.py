@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from worker.exceptions import ConfigError
-from worker.syndication import assess, load_rules
-from worker.types import ExtractedPage, SyndicationVerdict
+from worker.syndication import assess, load_rules, near_duplicate_flags
+from worker.types import Evidence, ExtractedPage, StoredCopy, SyndicationVerdict
 
 RULES = load_rules()
 NEWS_URL = "https://news.example.com/world/central-bank-raises-rates-123"
@@ -833,3 +833,72 @@ def test_a_dateline_without_the_agency_is_not_evidence_in_japanese() -> None:
     assert not assess(
         page("【ワシントン】米政府は5日、新たな制裁を発表した。", *BODY), NEWS_URL, RULES
     ).syndicated
+
+
+# Ordinary prose and look-alikes a reviewer found flagged; none is evidence.
+@pytest.mark.parametrize(
+    "closing",
+    [
+        "The agency has not changed its forecast since March, the report said.",
+        "Der Leitzins bleibt unverändert, wie die Nachrichtenagentur auf den Bericht meldete.",
+        "El texto fue aprobado sin cambios, según un portavoz de la agencia.",
+        "The effect has been reproduced under controlled conditions in two labs.",
+        "The two broadcasters signed a content-sharing agreement last year.",
+        "The drug is distributed by Pfizer under a licensing deal.",
+        "The post first appeared on Facebook on Monday.",
+        "Source: APA, 2023 Stress in America survey",
+        "Text: Ana Lopez Photos: Juan Ruiz",
+        "(Map)",
+    ],
+)
+def test_prose_and_look_alikes_a_reviewer_found_are_not_evidence(closing: str) -> None:
+    assert not assess(page(*BODY, closing), NEWS_URL, RULES).syndicated
+
+
+@pytest.mark.parametrize(
+    "lede", ["Pittsburgh (PA) — The council met.", "Tirupati (AP): The temple board met."]
+)
+def test_a_state_after_a_place_is_not_an_agency_dateline(lede: str) -> None:
+    assert not assess(page(lede, *BODY), NEWS_URL, RULES).syndicated
+
+
+@pytest.mark.parametrize("byline", ["Sana", "Ana", "Ria", "By Mena"])
+def test_first_names_that_spell_an_agency_in_title_case_are_not_agency_bylines(byline: str) -> None:
+    assert not assess(page(*BODY, byline=byline), NEWS_URL, RULES).syndicated
+
+
+def _copy(
+    article_id: int, url: str, agency: str | None, evidence: tuple[Evidence, ...]
+) -> StoredCopy:
+    return StoredCopy(
+        article_id=article_id,
+        url=url,
+        text="",
+        cluster_id=None,
+        source_agency=agency,
+        evidence=evidence,
+    )
+
+
+def test_a_stripped_copy_on_a_site_named_like_an_agency_is_still_flagged() -> None:
+    # tt.com is Tiroler Tageszeitung, not TT's own site for a Reuters story
+    marked = _copy(
+        1,
+        "https://www.gazette.example/a",
+        "Reuters",
+        (Evidence(rule="dateline", family="dateline", match="x"),),
+    )
+    stripped = _copy(2, "https://www.tt.com/b", None, ())
+    [flag] = near_duplicate_flags(stripped, [(marked, 0.9)], RULES)
+    assert flag.article_id == 2 and flag.syndicated and flag.source_agency == "Reuters"
+
+
+def test_the_agencys_own_copy_is_not_flagged_as_a_near_duplicate() -> None:
+    marked = _copy(
+        1,
+        "https://www.gazette.example/a",
+        "Reuters",
+        (Evidence(rule="dateline", family="dateline", match="x"),),
+    )
+    own = _copy(2, "https://www.reuters.com/world/b", None, ())
+    assert near_duplicate_flags(own, [(marked, 0.9)], RULES) == []

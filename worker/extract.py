@@ -80,18 +80,20 @@ _PUBLISHED_META = (
     "dc.date",
 )
 # Photo credits ("Foto: dpa/Oliver Berg", "(c) 2026 Reuters") sit in figures and
-# caption/photo boxes: neither bylines nor notes.
+# caption/photo boxes: neither bylines nor notes. Only near containers count: a page
+# whose <body> or wrapper says "has-featured-image" still has bylines.
 _NOT_IN_PICTURE = (
     "[not(ancestor-or-self::figure) and not(ancestor-or-self::figcaption)"
-    " and not(ancestor-or-self::*[contains(@class, 'photo') or contains(@class, 'image')"
-    " or contains(@class, 'caption')])]"
+    " and not(ancestor-or-self::*[position() <= 3][not(self::body) and (contains(@class, 'photo')"
+    " or contains(@class, 'image') or contains(@class, 'caption'))])]"
 )
 # In document order; the first short one wins ("author-name", "article-byline", ...).
 _BYLINE_XPATH = (
     "//*[contains(@class, 'byline') or contains(@class, 'author') or contains(@class, 'credit')"
     " or @*[name() != 'href' and contains(., 'byline')]"  # id="byline", data-testid="byline"
     " or @itemprop='author' or @rel='author'][not(self::meta) and not(self::html)"
-    " and not(self::body) and not(self::article)]" + _NOT_IN_PICTURE
+    " and not(self::body) and not(self::article) and not(self::script) and not(self::style)"
+    " and not(self::template)]" + _NOT_IN_PICTURE
 )
 _BYLINE_MAX_CHARS = 160
 # Where sites put notes beside the story, by class name (in several languages), and
@@ -131,7 +133,7 @@ _FURNITURE_LINE = re.compile(
 # for the syndication stage, which removes it (and any other copyright line).
 _FURNITURE_PHRASE = re.compile(
     r"\bnewsletters?\b|\bsubscribe\b|suscr[ií]b|\babonn|abonnieren|iscriviti|\bassine\b|boletín"
-    r"|enter\s+your\s+e-?mail|(?:get|receive|sign\s+up).{0,60}(?:e-?mail|inbox)|\binbox\b"
+    r"|enter\s+your\s+e-?mail|(?:get|receive|sign\s+up).{0,60}(?:e-?mail|inbox)|\byour\s+inbox\b"
     r"|^sign\s+up\b|^(?:get|receive)\s+(?:the|our)\s+.{0,40}(?:briefing|digest|bulletin)"
     r"|^join\s+the\s+(?:conversation|discussion)|\bcomments\s+(?:are|will\s+be)\s+(?:moderated|closed)"
     # "inbox" and "log in to comment" in other languages
@@ -218,9 +220,9 @@ _BLOCK_TAGS = frozenset({
     "form", "table", "tr", "td", "th",
 })
 # fmt: on
-_CELL_PARTS = frozenset({"br", "dt", "dd", "tr", "td", "th"})
+_NOT_BLOCKS_IN_A_CELL = frozenset({"br", "dt", "dd", "tr", "td", "th"})
 _BLOCK_INSIDE = ".//*[{}]".format(
-    " or ".join(f"self::{tag}" for tag in sorted(_BLOCK_TAGS - _CELL_PARTS))
+    " or ".join(f"self::{tag}" for tag in sorted(_BLOCK_TAGS - _NOT_BLOCKS_IN_A_CELL))
 )
 _TABLE_PARTS = ("table", "tbody", "thead", "tfoot", "tr", "td", "th")
 
@@ -261,10 +263,10 @@ def _is_layout_table(table: lxml.html.HtmlElement) -> bool:
     columns = max((sum(_colspan(cell) for cell in row) for row in rows), default=0)
     if len(rows) <= 1 or columns <= 1:
         return True
-    if any(cell.xpath(_BLOCK_INSIDE) for row in rows for cell in row):
-        return True
     if len(rows) >= 10 or columns > 4:
         return False
+    if any(cell.xpath(_BLOCK_INSIDE) for row in rows for cell in row):
+        return True
     return len(rows) * columns <= 10
 
 
@@ -312,6 +314,7 @@ def _is_menu(paragraph: str) -> bool:
     return (
         len(items) >= _MENU_MIN_ITEMS
         and not paragraph.startswith("|")
+        and ":" not in paragraph  # "Penulis: Redaksi | Sumber: ANTARA" is a header line
         and all(len(item.split()) <= _MENU_ITEM_MAX_WORDS for item in items)
     )
 

@@ -95,7 +95,7 @@ class RuleSet:
     def _byline_match(self, text: str | None) -> re.Match[str] | None:
         if not text:
             return None
-        line = " ".join(text.split())
+        line = " ".join(text.split()).translate(_PLAIN_APOSTROPHES)
         for rule in self.rules:
             if "byline" in rule.where and (match := rule.pattern.search(line)):
                 return match
@@ -158,17 +158,21 @@ def _mention_pattern(agencies: tuple[Agency, ...]) -> re.Pattern[str]:
 # A letter for whole-word matching. Python's \w leaves out the vowel signs of
 # Indic scripts, so \b would cut "यूनीवार्ता" after its last sign; Chinese,
 # Japanese and Korean run words together ("共同通信の", "연합뉴스는"), so their
-# characters never join a name to its neighbour.
-_LETTER = rf"(?:[^\W{HAN_KANA}\uac00-\ud7af]|[\u0300-\u036f\u0900-\u0dff])"
+# characters never join a name to its neighbour; the danda (।) ends a sentence.
+_LETTER = rf"(?:[^\W{HAN_KANA}\uac00-\ud7af]|[\u0300-\u036f\u0900-\u0963\u0966-\u0dff])"
 
 
 def _whole_word(pattern: str) -> str:
     return rf"(?<!{_LETTER})(?:{pattern})(?!{_LETTER})"
 
 
-def _alternation(agencies: tuple[Agency, ...]) -> str:
-    # each alias as written and in capitals ("EUROPA PRESS", "ANTARA" in datelines)
-    aliases = {form for agency in agencies for a in agency.aliases for form in (a, a.upper())}
+def _alternation(agencies: tuple[Agency, ...], *, lower: bool = False) -> str:
+    # each alias as written and in capitals ("EUROPA PRESS", "ANTARA" in datelines), and
+    # with ``lower`` in lower case ("— afp"); never title-cased, so "SANA" is not "Sana"
+    forms = (str.upper, str.lower) if lower else (str.upper,)
+    aliases = {
+        form for agency in agencies for a in agency.aliases for form in (a, *(f(a) for f in forms))
+    }
     return "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True))
 
 
@@ -183,6 +187,7 @@ def assess(page: ExtractedPage, url: str, rules: RuleSet) -> SyndicationVerdict:
     evidence: list[Evidence] = []
     named: list[tuple[float, str]] = []  # (rule weight, agency) of every match naming one
     removed: set[int] = set()
+    seen: set[tuple[str, int | str]] = set()
     for rule in rules.rules:
         if rule.language != "*" and page.language and page.language != rule.language:
             continue
@@ -198,8 +203,10 @@ def assess(page: ExtractedPage, url: str, rules: RuleSet) -> SyndicationVerdict:
                 removed.add(index)
             if rule.weight == 0:
                 break  # furniture: removed, but no evidence of anything
-            if any(e.family == rule.family and e.position == position for e in evidence):
+            place = (rule.family, index if index is not None else position)
+            if place in seen:
                 break  # one line read by two rules of a family is one piece of evidence
+            seen.add(place)
             evidence.append(
                 Evidence(
                     rule=rule.name,
@@ -275,7 +282,9 @@ def _names_own_site(text: str, page: ExtractedPage, url: str) -> bool:
     compact = re.sub(r"[\W_]+", "", text.casefold())
     names = (page.site_name, _site_name(host_of(url)))
     own = {re.sub(r"[\W_]+", "", name.casefold()) for name in names if name}
-    return any(len(name) >= 4 and name in compact for name in own)
+    return any(
+        len(name) >= 4 and name not in _GENERIC_SITE_NAMES and name in compact for name in own
+    )
 
 
 def _spells_agency(match: re.Match[str]) -> bool:
@@ -312,7 +321,7 @@ def _places(
             for index, paragraph in enumerate(paragraphs):
                 if offset > zone:
                     break
-                if rule.where == ("start",) or len(paragraph) <= rule.max_chars:
+                if len(paragraph) <= rule.max_chars:
                     yield f"paragraph {index + 1}", paragraph, index
                 offset += len(paragraph) + 2
         else:
@@ -410,6 +419,7 @@ def _compile(data: Mapping[str, Any], *, threshold: float, source: str) -> RuleS
         for a in data["agency"]
     )
     names = _alternation(agencies)
+    known_agencies = {agency.name for agency in agencies}
     written_out = tuple(
         Agency(name=a.name, aliases=tuple(x for x in a.aliases if " " in x or "-" in x), domains=())
         for a in agencies
@@ -419,7 +429,7 @@ def _compile(data: Mapping[str, Any], *, threshold: float, source: str) -> RuleS
     fragments = {
         **data["fragments"],
         "agency": f"(?-i:{_whole_word(names)})",
-        "agency_anycase": _whole_word(names),
+        "agency_anycase": f"(?-i:{_whole_word(_alternation(agencies, lower=True))})",
         # names of more than one word ("Agence France-Presse"), never initials
         "agency_written_out": f"(?-i:{_whole_word(_alternation(written_out))})",
     }
@@ -442,10 +452,12 @@ def _compile(data: Mapping[str, Any], *, threshold: float, source: str) -> RuleS
             pattern = re.compile(_expand(str(raw["pattern"]), fragments), re.I | re.S)
         except (KeyError, re.error) as e:
             raise ConfigError(f"{key}: bad pattern: {e}") from e
-        group_agencies = tuple((str(g), str(a)) for g, a in raw.get("agencies", {}).items())
-        known = {agency.name for agency in agencies}
+        groups = raw.get("agencies", {})
+        if not isinstance(groups, dict):
+            raise ConfigError(f"{key}: agencies must be a table of group = agency")
+        group_agencies = tuple((str(g), str(a)) for g, a in groups.items())
         for group, agency_name in group_agencies:
-            if group not in pattern.groupindex or agency_name not in known:
+            if group not in pattern.groupindex or agency_name not in known_agencies:
                 raise ConfigError(
                     f"{key}: agencies: {group!r} must be a group of the pattern and "
                     f"{agency_name!r} a known agency"
@@ -501,19 +513,24 @@ def near_duplicate_flags(
     """
     foreign = [(copy, sim) for copy, sim in matches if not same_site(copy.url, new.url)]
     if not has_markers(new.evidence):
-        if rules.agency_site(new.url):
-            return []  # the agency's own copy is the original, not a republication
         marked = [(copy, sim) for copy, sim in foreign if has_markers(copy.evidence)]
         if not marked:
             return []
         source, similarity = max(marked, key=lambda pair: pair[1])
+        if _agencys_own(new, source, rules):
+            return []  # the agency's own copy is the original, not a republication
         return [_flag(new, source, similarity, rules)]
     return [
         _flag(copy, new, similarity, rules)
         for copy, similarity in foreign
         # unmarked, not yet linked to another marked copy, not the agency's own
-        if not copy.evidence and not rules.agency_site(copy.url)
+        if not copy.evidence and not _agencys_own(copy, new, rules)
     ]
+
+
+def _agencys_own(copy: StoredCopy, marked: StoredCopy, rules: RuleSet) -> bool:
+    # tt.com is not TT's site for a Reuters story: only the marked copy's agency counts
+    return marked.source_agency is not None and rules.agency_site(copy.url) == marked.source_agency
 
 
 def _flag(target: StoredCopy, source: StoredCopy, similarity: float, rules: RuleSet) -> FlagUpdate:
