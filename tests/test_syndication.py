@@ -436,6 +436,13 @@ def test_agency_named_recognises_only_agency_bylines(text: str | None, agency: s
             id="latvian",
         ),
         pytest.param(
+            "Artikel ini disiarkan secara automatik daripada suapan berita Bernama dan tidak "
+            "melalui proses suntingan.",
+            "ms",
+            "Bernama",
+            id="malay",
+        ),
+        pytest.param(
             "Tämä uutinen on julkaistu automaattisesti STT:n uutisvirrasta.",
             "fi",
             "STT",
@@ -566,6 +573,7 @@ def test_reporter_and_agency_byline_flags_page_and_keeps_the_person() -> None:
         ("Door: ANP", "ANP"),
         ("By Ella Pritchard, PA Health Correspondent", "PA Media"),
         ("Marnie Keough Australian Associated Press", "AAP"),
+        ("Marnie Cooper, AAP August 14 2025 - 4:10pm", "AAP"),
     ],
 )
 def test_agency_newsroom_and_bracketed_agency_bylines_flag_page(byline: str, agency: str) -> None:
@@ -706,6 +714,7 @@ def test_republication_lines_in_other_languages_flag_page(line: str, agency: str
     [
         ("Zdroj: ČTK Publikováno: 10. 3. 2026 14:32", "CTK"),
         ("Penulis: Redaksi | Sumber: ANTARA", "Antara"),
+        ("Πηγή: ΑΠΕ-ΜΠΕ", "ANA-MPA"),
     ],
 )
 def test_a_source_field_above_the_story_flags_page(field: str, agency: str) -> None:
@@ -740,6 +749,12 @@ def test_a_wire_word_in_a_url_without_an_agency_is_not_evidence() -> None:
 def test_a_short_agency_credit_in_small_print_flags_page(note: str, agency: str) -> None:
     verdict = assess(replace(page(*BODY), notes=(note,)), NEWS_URL, RULES)
     assert verdict.syndicated and verdict.source_agency == agency
+
+
+def test_an_indonesian_republication_tagline_flags_page() -> None:
+    line = "Artikel ini telah tayang di ANTARANews.com dengan judul: Harga beras naik"
+    verdict = assess(page(*BODY, line), NEWS_URL, RULES)
+    assert verdict.syndicated and verdict.source_agency == "Antara"
 
 
 def test_a_story_provided_by_an_agency_flags_page() -> None:
@@ -821,6 +836,7 @@ def test_a_rule_naming_an_unknown_agency_for_a_group_is_a_config_error(tmp_path:
         ("الرباط (ومع) - بلغت نسبة ملء السدود حوالي 45 في المائة.", "MAP"),
         ("İZMİR (AA) - Ege Bölgesi'nde zeytinyağı ihracatı arttı.", "Anadolu"),
         ("नयी दिल्ली, तीन मार्च (भाषा) रेल मंत्रालय ने मंगलवार को कहा।", "PTI"),
+        ("नयी दिल्ली, 14 मई (भाषा) दिल्ली उच्च न्यायालय ने बुधवार को निर्देश दिया।", "PTI"),
         ("МОСКВА, 5 мар — РИА Новости. Правительство утвердило план.", "RIA Novosti"),
     ],
 )

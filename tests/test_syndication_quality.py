@@ -9,7 +9,19 @@ from tests.benchmarks.syndication_eval import DATA, evaluate
 
 @pytest.mark.parametrize(
     "split",
-    ["dev", "tuning", "tuning2", "tuning3", "tuning4", "tuning5", "tuning6", "tuning7", "tuning8"],
+    [
+        "dev",
+        "tuning",
+        "tuning2",
+        "tuning3",
+        "tuning4",
+        "tuning5",
+        "tuning6",
+        "tuning7",
+        "tuning8",
+        "tuning9",
+        "tuning10",
+    ],
 )
 def test_flag_and_clusters_meet_targets_on_development_pages(split: str) -> None:
     scores = evaluate(split)

@@ -101,7 +101,8 @@ _BYLINE_MAX_CHARS = 160
 _NOTE_CLASSES = (
     "note", "disclaimer", "flag", "wire", "credit", "source", "syndicat", "agency", "mention",
     "notice", "small-print", "smallprint", "fine-print", "hinweis", "agentur", "aviso", "avviso",
-    "fonte", "fuente", "quelle", "agenzia", "agencia", "agence", "src", "izvor",
+    "fonte", "fuente", "quelle", "agenzia", "agencia", "agence", "src", "izvor", "kaynak",
+    "republi", "infoline",
 )  # fmt: skip
 _NOTE_XPATH = (
     "//*[self::aside or self::small or @role='note' or (self::footer and ancestor::article)"
