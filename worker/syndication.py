@@ -152,7 +152,7 @@ def _alias_map(agencies: tuple[Agency, ...]) -> dict[str, Agency]:
 
 @cache
 def _mention_pattern(agencies: tuple[Agency, ...]) -> re.Pattern[str]:
-    return re.compile(_whole_word(f"({_alternation(agencies)})"))
+    return re.compile(_whole_word(f"({_alternation(_aliases(agencies))})"))
 
 
 # A letter for whole-word matching. Python's \w leaves out the vowel signs of
@@ -166,14 +166,16 @@ def _whole_word(pattern: str) -> str:
     return rf"(?<!{_LETTER})(?:{pattern})(?!{_LETTER})"
 
 
-def _alternation(agencies: tuple[Agency, ...], *, lower: bool = False) -> str:
+def _aliases(agencies: Iterable[Agency]) -> list[str]:
+    return [alias for agency in agencies for alias in agency.aliases]
+
+
+def _alternation(aliases: Iterable[str], *, lower: bool = False) -> str:
     # each alias as written and in capitals ("EUROPA PRESS", "ANTARA" in datelines), and
     # with ``lower`` in lower case ("— afp"); never title-cased, so "SANA" is not "Sana"
     forms = (str.upper, str.lower) if lower else (str.upper,)
-    aliases = {
-        form for agency in agencies for a in agency.aliases for form in (a, *(f(a) for f in forms))
-    }
-    return "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True))
+    spelled = {form for a in aliases for form in (a, *(f(a) for f in forms))}
+    return "|".join(re.escape(a) for a in sorted(spelled, key=len, reverse=True))
 
 
 # Rules are written with a plain apostrophe; pages use typographic ones too
@@ -188,11 +190,14 @@ def assess(page: ExtractedPage, url: str, rules: RuleSet) -> SyndicationVerdict:
     named: list[tuple[float, str]] = []  # (rule weight, agency) of every match naming one
     removed: set[int] = set()
     seen: set[tuple[str, int | str]] = set()
+    plain: dict[str, str] = {}  # each text read with plain apostrophes, once for all rules
     for rule in rules.rules:
         if rule.language != "*" and page.language and page.language != rule.language:
             continue
         for position, text, index in _places(rule, page, paragraphs, url):
-            match = rule.pattern.search(text.translate(_PLAIN_APOSTROPHES))
+            if text not in plain:
+                plain[text] = text.translate(_PLAIN_APOSTROPHES)
+            match = rule.pattern.search(plain[text])
             if match is None or (rule.not_acronym and _spells_agency(match)):
                 continue
             if rule.not_quoted and _quoted(text, match):
@@ -418,18 +423,16 @@ def _compile(data: Mapping[str, Any], *, threshold: float, source: str) -> RuleS
         )
         for a in data["agency"]
     )
-    names = _alternation(agencies)
+    aliases = _aliases(agencies)
+    names = _alternation(aliases)
     known_agencies = {agency.name for agency in agencies}
-    written_out = tuple(
-        Agency(name=a.name, aliases=tuple(x for x in a.aliases if " " in x or "-" in x), domains=())
-        for a in agencies
-    )
+    written_out = [alias for alias in aliases if " " in alias or "-" in alias]
     # Agency names are matched as whole words, in their own case ("AP", not "ap" in
     # "apart"), except where a rule asks for <<agency_anycase>> (bylines: "By REUTERS").
     fragments = {
         **data["fragments"],
         "agency": f"(?-i:{_whole_word(names)})",
-        "agency_anycase": f"(?-i:{_whole_word(_alternation(agencies, lower=True))})",
+        "agency_anycase": f"(?-i:{_whole_word(_alternation(aliases, lower=True))})",
         # names of more than one word ("Agence France-Presse"), never initials
         "agency_written_out": f"(?-i:{_whole_word(_alternation(written_out))})",
     }
