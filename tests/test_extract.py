@@ -241,3 +241,43 @@ def test_a_script_is_never_a_byline() -> None:
         "<body>", '<body><script id="byline-data">{"a":1}</script>'
     )
     assert extract_page(html, "https://e.example/port").byline is None
+
+
+def test_camel_cased_css_module_classes_mark_bylines_and_notes() -> None:
+    html = article_page("Dams", paragraphs("dams"), byline="").replace(
+        "</article>",
+        '<div class="WireCredit_root__Hq2x1">African News Agency (ANA); Editing by T. Mokoena</div>'
+        "</article>",
+    )
+    html = html.replace('<p class="byline">', '<p class="ArticleByline_name__x1">By Lerato Dube')
+    page = extract_page(html, "https://e.example/dams")
+    assert page.byline == "By Lerato Dube"
+    assert "African News Agency (ANA); Editing by T. Mokoena" in page.notes
+
+
+def test_a_cookie_consent_dialog_is_never_part_of_the_story() -> None:
+    consent = (
+        "Szanujemy Twoją prywatność. Wraz z naszymi partnerami używamy plików cookie i podobnych "
+        "technologii w celach statystycznych, marketingowych oraz aby zapewnić prawidłowe "
+        "działanie serwisu."
+    )
+    html = article_page("Floods", paragraphs("floods")).replace(
+        "</body>",
+        f'<div class="ckb"><div id="consent" role="dialog"><p>{consent}</p></div></div></body>',
+    )
+    page = extract_page(html, "https://e.example/floods")
+    assert "Szanujemy" not in page.text
+    assert page.text.split("\n\n")[-1].startswith("Paragraph")
+
+
+def test_json_ld_authors_in_a_graph_are_read_by_reference_and_all_named() -> None:
+    graph = (
+        '<script type="application/ld+json">{"@context": "https://schema.org", "@graph": ['
+        '{"@type": "NewsArticle", "author": [{"@id": "#jane"}, '
+        '{"@type": "Organization", "name": "Reuters"}]},'
+        '{"@type": "Person", "@id": "#jane", "name": "Jane Doe"}]}</script>'
+    )
+    page = extract_page(
+        article_page("Ports", paragraphs("ports"), head=graph, byline=""), "https://e.example/p"
+    )
+    assert page.author == "Jane Doe, Reuters"

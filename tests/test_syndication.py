@@ -242,7 +242,12 @@ def test_credits_and_mentions_are_not_syndication(paragraphs: tuple[str, ...]) -
 
 
 @pytest.mark.parametrize(
-    "url", ["https://www.reuters.com/world/us/fed-holds-rates", "https://reuters.com/markets/x"]
+    "url",
+    [
+        "https://www.reuters.com/world/us/fed-holds-rates",
+        "https://reuters.com/markets/x",
+        "https://www.reuters-agency.example/markets/x",  # its name beside a generic word
+    ],
 )
 def test_agency_story_on_the_agencys_own_site_is_not_syndicated(url: str) -> None:
     paragraphs = ("WASHINGTON (Reuters) - " + BODY[0], BODY[1], "(Reporting by A; Editing by B)")
@@ -450,6 +455,43 @@ def test_agency_named_recognises_only_agency_bylines(text: str | None, agency: s
         ),
         pytest.param("Bài viết được đăng tự động từ nguồn TTXVN.", "vi", "VNA", id="vietnamese"),
         pytest.param(
+            "Napomena: ova je vijest preuzeta iz servisa Hrvatske izvještajne novinske agencije "
+            "(Hina) i objavljuje se u izvornom obliku, bez uredničkih intervencija.",
+            "hr",
+            "HINA",
+            id="croatian",
+        ),
+        pytest.param(
+            "STT:n uutispalvelusta. Juttu julkaistaan sellaisenaan, eikä sitä ole toimitettu "
+            "Kymenlaakson Viestin toimituksessa.",
+            "fi",
+            "STT",
+            id="finnish-as-such",
+        ),
+        pytest.param(
+            "Dieser Beitrag wird automatisch aus dem Landesdienst Niedersachsen-Bremen des "
+            "Evangelischen Pressedienstes (epd) übernommen. Eine redaktionelle Bearbeitung "
+            "findet nicht statt.",
+            "de",
+            "epd",
+            id="german-epd",
+        ),
+        pytest.param(
+            "Contenido de la Agencia EFE reproducido de forma íntegra y automática. La redacción "
+            "no ha intervenido en este texto.",
+            "es",
+            "EFE",
+            id="spanish-in-full",
+        ),
+        pytest.param(
+            "The Associated Press generated this report automatically, using Automated Insights "
+            "software and figures from Zacks Investment Research. No newsroom staff reviewed it "
+            "before publication.",
+            "en",
+            "AP",
+            id="automated-earnings",
+        ),
+        pytest.param(
             "Questo articolo è pubblicato automaticamente dal servizio ANSA senza modifiche.",
             "it",
             "ANSA",
@@ -527,6 +569,9 @@ def test_disclaimer_naming_the_outlet_in_quotes_is_still_a_disclaimer() -> None:
         ),
         ("Berlin (SID) - Der Verband hat den Trainer entlassen.", "SID"),
         ("नयी दिल्ली, 10 मार्च (भाषा) केंद्र सरकार ने मंगलवार को घोषणा की।", "PTI"),
+        ("চট্টগ্রাম, ৬ মার্চ, ২০২৬ (বাসস) : বন্দরে কনটেইনার হ্যান্ডলিং বেড়েছে।", "BSS"),
+        ("الرياض 22 رمضان 1447 هـ الموافق 11 مارس 2026 م واس", "SPA"),
+        ("Jihlava 3. března (ČTK) - Řidiče na dálnici D1 čekají omezení.", "CTK"),
         (
             "\u0421\u0410\u041c\u0410\u0420\u0410, 5 \u043c\u0430\u0440\u0442\u0430. /\u0422\u0410\u0421\u0421/. "
             "\u0412\u043b\u0430\u0441\u0442\u0438 \u0440\u0435\u0433\u0438\u043e\u043d\u0430 \u0441\u043e\u043e\u0431\u0449\u0438\u043b\u0438.",
@@ -574,6 +619,12 @@ def test_reporter_and_agency_byline_flags_page_and_keeps_the_person() -> None:
         ("By Ella Pritchard, PA Health Correspondent", "PA Media"),
         ("Marnie Keough Australian Associated Press", "AAP"),
         ("Marnie Cooper, AAP August 14 2025 - 4:10pm", "AAP"),
+        ("Poppy Hargreaves and Callum Ng| AAP Published: March 4 2026 - 5:40pm", "AAP"),
+        ("Minh Anh (theo Reuters)", "Reuters"),
+        ("Associated Press November 19, 2019, 9:02 AM", "AP"),
+        ("Tom Davies Associated Press Published 11:34 PM EST Nov 19, 2019", "AP"),
+        ("Rastriya Samachar Samiti", "RSS"),
+        ("أ ش أ", "MENA"),
     ],
 )
 def test_agency_newsroom_and_bracketed_agency_bylines_flag_page(byline: str, agency: str) -> None:
@@ -622,12 +673,21 @@ def test_staff_bylines_are_not_agency_bylines(byline: str) -> None:
             True,
         ),
         ("(END)", "Yonhap", True),
+        ("Reuters Health Information", "Reuters", True),
+        ("African News Agency (ANA); Editing by Thandeka Mokoena", "African News Agency", True),
+        (
+            "Джерело: Укрінформ. Матеріал передруковано відповідно до умов використання "
+            "інформації агентства.",
+            "Ukrinform",
+            True,
+        ),
         ("RIPRODUZIONE RISERVATA \u00a9 Copyright ANSA", "ANSA", True),
         ("By Agence France-Presse", "AFP", True),
         ("\u00a9 AAP 2026", "AAP", True),
         ("(c) Copyright Agence France-Presse 2026. All rights reserved.", "AFP", True),
         ("Prices are expected to ease next month, he said. -- IANS", "IANS", False),
         ("Die Arbeiten sollen im Herbst beginnen. (dpa)", "dpa", False),
+        ("They were deported for entering the country illegally. PTI", "PTI", False),
     ],
 )
 def test_agency_credit_at_the_end_flags_page(closing: str, agency: str, removed: bool) -> None:
@@ -918,3 +978,41 @@ def test_the_agencys_own_copy_is_not_flagged_as_a_near_duplicate() -> None:
     )
     own = _copy(2, "https://www.reuters.com/world/b", None, ())
     assert near_duplicate_flags(own, [(marked, 0.9)], RULES) == []
+
+
+def test_the_agencys_name_alone_above_the_story_is_its_byline() -> None:
+    # a feed item or a CMS without a byline field: "<p>EFE</p>" first
+    verdict = assess(page("EFE", *BODY), NEWS_URL, RULES)
+    assert verdict.syndicated and families(verdict) == ["agency_byline"]
+    assert verdict.source_agency == "EFE"
+    assert verdict.text == "\n\n".join(BODY)
+
+
+def test_a_generic_word_alone_is_no_agency_site_and_two_brands_are_none() -> None:
+    assert RULES.agency_site("https://news-agency.example/x") is None
+    assert RULES.agency_site("https://reuters-afp.example/x") is None
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "The Sentinel publishes this story through its content partnership with KFF Health "
+        "News, a national newsroom that produces in-depth journalism about health issues.",
+        # after another sentence of the same note
+        "Disclosure: Hannah Whitcombe receives funding from the Australian Research Council and "
+        "Brisbane City Council. First published by The Conversation; republished here under a "
+        "Creative Commons licence.",
+    ],
+)
+def test_republication_notes_beside_the_story_flag_page(note: str) -> None:
+    verdict = assess(replace(page(*BODY), notes=(note,)), NEWS_URL, RULES)
+    assert verdict.syndicated and families(verdict) == ["republication"]
+
+
+def test_an_auto_generated_game_recap_from_a_data_feed_is_flagged() -> None:
+    note = (
+        "Game summary generated automatically from the Sportradar data feed. It has not been "
+        "reviewed or edited by Box Score Nation staff."
+    )
+    verdict = assess(replace(page(*BODY), notes=(note,)), NEWS_URL, RULES)
+    assert verdict.syndicated and families(verdict) == ["disclaimer"]

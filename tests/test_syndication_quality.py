@@ -21,6 +21,9 @@ from tests.benchmarks.syndication_eval import DATA, evaluate
         "tuning8",
         "tuning9",
         "tuning10",
+        "tuning11",
+        "tuning12",
+        "tuning13",
     ],
 )
 def test_flag_and_clusters_meet_targets_on_development_pages(split: str) -> None:

@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 from urllib.parse import urljoin
 
 import lxml.html
@@ -79,18 +80,41 @@ _PUBLISHED_META = (
     "dc.date.issued",
     "dc.date",
 )
+
+
+def _class_has(name: str, attribute: str = "class") -> str:
+    # classes and ids are lower-cased once per page (_lower_case_names)
+    return f"contains(@{attribute}, '{name}')"
+
+
+# Cookie and consent banners, and other dialogs over the page: never the story, wherever
+# they sit (class names are often obfuscated, so role and id count too).
+_NEVER_CONTENT_XPATH = (
+    "//*[(@role='dialog' or @role='alertdialog' or @aria-modal='true' or "
+    + " or ".join(
+        _class_has(name, attribute)
+        for name in ("cookie", "consent", "gdpr")
+        for attribute in ("class", "id")
+    )
+    + ") and not(self::html or self::body or self::main or self::article)]"
+)
+
+
 # Photo credits ("Foto: dpa/Oliver Berg", "(c) 2026 Reuters") sit in figures and
 # caption/photo boxes: neither bylines nor notes. Only near containers count: a page
 # whose <body> or wrapper says "has-featured-image" still has bylines.
 _NOT_IN_PICTURE = (
     "[not(ancestor-or-self::figure) and not(ancestor-or-self::figcaption)"
-    " and not(ancestor-or-self::*[position() <= 3][not(self::body) and (contains(@class, 'photo')"
-    " or contains(@class, 'image') or contains(@class, 'caption'))])]"
+    " and not(ancestor-or-self::*[position() <= 3][not(self::body) and ("
+    + " or ".join(_class_has(name) for name in ("photo", "image", "caption"))
+    + ")])]"
 )
 # In document order; the first short one wins ("author-name", "article-byline", ...).
 _BYLINE_XPATH = (
-    "//*[contains(@class, 'byline') or contains(@class, 'author') or contains(@class, 'credit')"
-    " or @*[name() != 'href' and contains(., 'byline')]"  # id="byline", data-testid="byline"
+    "//*["
+    # "byl" finds "byline" and a bare "byl"
+    + " or ".join(_class_has(name) for name in ("byl", "author", "credit"))
+    + " or @*[name() != 'href' and contains(., 'byline')]"  # id="byline", data-testid="byline"
     " or @itemprop='author' or @rel='author'][not(self::meta) and not(self::html)"
     " and not(self::body) and not(self::article) and not(self::script) and not(self::style)"
     " and not(self::template)]" + _NOT_IN_PICTURE
@@ -107,7 +131,7 @@ _NOTE_CLASSES = (
 _NOTE_XPATH = (
     "//*[self::aside or self::small or @role='note' or (self::footer and ancestor::article)"
     " or (self::font and (@size='1' or @size='-1' or @size='-2')) or "
-    + " or ".join(f"contains(@class, '{name}')" for name in _NOTE_CLASSES)
+    + " or ".join(_class_has(name) for name in _NOTE_CLASSES)
     + "]"
     + _NOT_IN_PICTURE
 )
@@ -127,6 +151,7 @@ _FURNITURE_LINE = re.compile(
         |related\s+(?:stories|news|articles)|read\s+more|also\s+read|advertisement|videos?
         |opinion\s*/\s*blog\s*/\s*interview|share\s+this\s+(?:article|story)|left\s+menu
         |follow\s+us.*|about\s+us|privacy\s+policy|terms\s+(?:of\s+use|and\s+conditions)
+        |comments?|leave\s+a\s+(?:comment|reply)
     )\s*[:.]?$""",
     re.I | re.X,
 )
@@ -158,6 +183,7 @@ def extract_page(html: str, url: str, rules: Iterable[SiteRule] = ()) -> Extract
     except (lxml.etree.ParserError, ValueError) as e:
         raise ExtractError(url, f"unparseable HTML: {e}") from e
     rule = _rule_for(url, rules)
+    _lower_case_names(tree)
     # Everything read from the markup is read before trafilatura, which prunes the tree.
     metadata = _Metadata(tree, url)
     title = metadata.title()
@@ -181,7 +207,10 @@ def extract_page(html: str, url: str, rules: Iterable[SiteRule] = ()) -> Extract
         include_comments=False,
         include_tables=True,
         favor_precision=True,
-        prune_xpath=[css_to_xpath(css) for css in rule.drop] if rule else None,
+        prune_xpath=[
+            _NEVER_CONTENT_XPATH,
+            *(css_to_xpath(css) for css in (rule.drop if rule else ())),
+        ],
     )
     if not isinstance(document, trafilatura.settings.Document) or not (document.text or "").strip():
         raise ExtractError(url, "no article text found")
@@ -275,6 +304,16 @@ def _is_text_block(element: lxml.html.HtmlElement) -> bool:
     return bool((element.text_content() or "").strip()) and not element.xpath(_BLOCK_INSIDE)
 
 
+def _lower_case_names(tree: lxml.html.HtmlElement) -> None:
+    """Class names and ids in lower case, so one lower-case test finds CSS-module names
+    ("WireCredit_root__Hq2x1", "PartnerNote") too."""
+    for element in tree.iter():
+        for attribute in ("class", "id"):
+            value = element.get(attribute)
+            if value and not value.islower():
+                element.set(attribute, value.lower())
+
+
 def _mostly_links(element: lxml.html.HtmlElement) -> bool:
     text = len("".join(element.text_content().split()))
     linked = sum(len("".join(a.text_content().split())) for a in element.iter("a"))
@@ -353,7 +392,7 @@ class _Metadata:
 
     def author(self) -> str | None:
         return self._first_meta("author", "article:author", "dc.creator", "byl") or self._json_ld(
-            "author"
+            "author", every=True
         )
 
     def site_name(self) -> str | None:
@@ -415,15 +454,32 @@ class _Metadata:
                 return parsed
         return None
 
-    def _json_ld(self, key: str) -> str | None:
+    def _json_ld(self, key: str, *, every: bool = False) -> str | None:
+        """``key`` of the first JSON-LD item that has it (``every``: all its names, "Jane
+        Doe, Reuters"). Items may sit in an "@graph" (Yoast) and name others by "@id"."""
+        items: list[dict[str, Any]] = []
         for script in self._tree.xpath("//script[@type='application/ld+json']/text()"):
             try:
                 data = json.loads(script)
             except ValueError:
                 continue
             for item in data if isinstance(data, list) else [data]:
-                if isinstance(item, dict) and (value := _ld_value(item.get(key))):
-                    return value
+                if isinstance(item, dict):
+                    items.append(item)
+                    graph = item.get("@graph")
+                    items.extend(node for node in graph or () if isinstance(node, dict))
+        by_id = {item["@id"]: item for item in items if isinstance(item.get("@id"), str)}
+        for item in items:
+            values = item.get(key)
+            values = values if isinstance(values, list) else [values]
+            resolved = [
+                by_id.get(value["@id"], value)
+                if isinstance(value, dict) and "name" not in value and "@id" in value
+                else value
+                for value in values[: None if every else 1]
+            ]
+            if names := [name for value in resolved if (name := _ld_value(value))]:
+                return ", ".join(names)
         return None
 
 

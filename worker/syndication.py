@@ -113,23 +113,32 @@ class RuleSet:
 
     def agency_site(self, url: str) -> str | None:
         """The agency whose own site ``url`` is on, if any: one of its domains, or its
-        own name under another top-level domain (reuters.co.uk, dpa.de, efe.es)."""
+        own name under another top-level domain (reuters.co.uk, dpa.de, efe.es), alone or
+        beside a generic word (efe-agency.es)."""
         host = host_of(url)
         for agency in self.agencies:
             if any(host == d or host.endswith("." + d) for d in agency.domains):
                 return agency.name
         name = _site_name(host)
-        if name is None or name in _GENERIC_SITE_NAMES:
+        if name is None:
+            return None
+        # the agency's name with a generic word beside it is still its own: "efe-agency",
+        # "afp-agence"
+        brand = [part for part in name.split("-") if part not in _GENERIC_SITE_NAMES]
+        if len(brand) != 1:
             return None
         for agency in self.agencies:
-            if name in {_site_name(d) for d in agency.domains}:
+            if brand[0] in {_site_name(d) for d in agency.domains}:
                 return agency.name
         return None
 
 
 # Registered names too common to stand for one agency under another top-level
 # domain (Xinhua's news.cn is not every news.* site).
-_GENERIC_SITE_NAMES = frozenset({"news", "press", "agency", "wire", "info", "online", "media"})
+_GENERIC_SITE_NAMES = frozenset(
+    {"news", "press", "agency", "agence", "agencia", "agenzia", "agentur", "agencja", "wire"}
+    | {"info", "online", "media"}
+)
 
 # Second-level labels under which country domains register names: reuters.co.uk
 _SECOND_LEVEL = {"co", "com", "net", "org", "gov", "gob", "go", "ac", "or", "ne", "news"}
