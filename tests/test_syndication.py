@@ -1016,3 +1016,25 @@ def test_an_auto_generated_game_recap_from_a_data_feed_is_flagged() -> None:
     )
     verdict = assess(replace(page(*BODY), notes=(note,)), NEWS_URL, RULES)
     assert verdict.syndicated and families(verdict) == ["disclaimer"]
+
+
+def test_a_canonical_link_to_another_site_is_republication_and_names_an_agency_site() -> None:
+    msn_copy = replace(page(*BODY), declared_url="https://www.cnn.com/2026/03/01/health/x")
+    verdict = assess(msn_copy, "https://www.msn.com/en-us/health/ar-BB1", RULES)
+    assert verdict.syndicated and families(verdict) == ["republication"]
+    assert verdict.source_agency is None
+    wire_copy = replace(page(*BODY), declared_url="https://apnews.com/article/abc123")
+    assert assess(wire_copy, NEWS_URL, RULES).source_agency == "AP"
+
+
+@pytest.mark.parametrize(
+    ("canonical", "url"),
+    [
+        ("https://www.example.com/world/x", "https://news.example.com/world/x"),
+        ("https://www.reuters.com/world/x", "https://uk.reuters.co.uk/world/x"),
+        ("https://www.jaraguadosul.sc.gov.br/news/x", "https://jaraguadosul.com.br/news/x"),
+    ],
+)
+def test_a_canonical_link_on_the_same_site_is_not_evidence(canonical: str, url: str) -> None:
+    story = replace(page(*BODY), declared_url=canonical)
+    assert not assess(story, url, RULES).syndicated

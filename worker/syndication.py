@@ -34,8 +34,8 @@ DEFAULT_THRESHOLD = 0.5
 # Weights of evidence that does not come from a page rule.
 NEAR_DUPLICATE_FAMILY = "near_duplicate"
 FAMILY_WEIGHTS = {NEAR_DUPLICATE_FAMILY: 0.8}
-WHERE = ("end", "start", "byline", "note", "url")
-_DEFAULT_ZONE = {"end": 3, "start": 300, "byline": 0, "note": 0, "url": 0}
+WHERE = ("end", "start", "byline", "note", "url", "canonical")
+_DEFAULT_ZONE = {"end": 3, "start": 300, "byline": 0, "note": 0, "url": 0, "canonical": 0}
 _PLACEHOLDER = re.compile(r"<<(\w+)>>")
 
 
@@ -144,6 +144,14 @@ _GENERIC_SITE_NAMES = frozenset(
 _SECOND_LEVEL = {"co", "com", "net", "org", "gov", "gob", "go", "ac", "or", "ne", "news"}
 
 
+def _same_site(a: str, b: str) -> bool:
+    """Two URLs of one site: one registered name ("www.reuters.com", "reuters.co.uk"),
+    or one's name among the other's labels ("jaraguadosul.com.br", "jaraguadosul.sc.gov.br")."""
+    host_a, host_b = host_of(a), host_of(b)
+    name_a, name_b = _site_name(host_a), _site_name(host_b)
+    return name_a == name_b or name_a in host_b.split(".") or name_b in host_a.split(".")
+
+
 def _site_name(host: str) -> str | None:
     """The registered name of a host: "www.reuters.co.uk" -> "reuters" (None for an IP)."""
     labels = host.lower().rstrip(".").split(".")
@@ -229,8 +237,11 @@ def assess(page: ExtractedPage, url: str, rules: RuleSet) -> SyndicationVerdict:
                     position=position,
                 )
             )
-            if agency := rules._agency_of(match) or next(
-                (name for group, name in rule.group_agencies if match.group(group)), None
+            if agency := (
+                rules._agency_of(match)
+                or next((name for group, name in rule.group_agencies if match.group(group)), None)
+                # a canonical copy on an agency's own site names that agency
+                or (rules.agency_site(text) if position == "canonical" else None)
             ):
                 named.append((rule.weight, agency))
             break
@@ -326,6 +337,9 @@ def _places(
                     yield label, text, None
         elif where == "url":
             yield "url", urlsplit(url).path, None
+        elif where == "canonical":
+            if page.declared_url and not _same_site(page.declared_url, url):
+                yield "canonical", page.declared_url, None
         elif where == "note":
             for note in page.notes:
                 if len(note) <= rule.max_chars:
