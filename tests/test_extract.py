@@ -281,3 +281,22 @@ def test_json_ld_authors_in_a_graph_are_read_by_reference_and_all_named() -> Non
         article_page("Ports", paragraphs("ports"), head=graph, byline=""), "https://e.example/p"
     )
     assert page.author == "Jane Doe, Reuters"
+
+
+def test_small_type_set_by_an_inline_style_is_a_note_and_its_lines_are_read_apart() -> None:
+    html = article_page("Waves", paragraphs("waves")).replace(
+        "</article>",
+        "</article>"
+        '<div class="_nb8" style="font-size:11px;color:#888">Hinweis: Dieser Beitrag wurde '
+        "automatisiert übernommen.</div>"
+        '<div style="font-size:13px"><span>Pewarta: Rina<br>Copyright © ANTARA 2026</span></div>'
+        '<div style="font-size:18px">Big promo text that is not small print at all.</div>',
+    )
+    page = extract_page(html, "https://e.example/waves")
+    assert "Hinweis: Dieser Beitrag wurde automatisiert übernommen." in page.notes
+    assert "Copyright © ANTARA 2026" not in page.notes  # 13px is body type, not small print
+    html = html.replace("font-size:13px", "font-size:0.75em")
+    notes = extract_page(html, "https://e.example/waves").notes
+    assert "Pewarta: Rina Copyright © ANTARA 2026" in notes
+    assert "Copyright © ANTARA 2026" in notes
+    assert not any("Big promo" in note for note in notes)

@@ -107,7 +107,7 @@ def test_disclaimer_words_in_the_middle_of_a_long_story_are_not_evidence() -> No
         "(This story has not been edited by staff and is auto-generated from a syndicated feed.)"
     )
     long_body = tuple(p * 3 for p in BODY)
-    paragraphs = (*long_body, middle, *long_body)
+    paragraphs = (*long_body, middle, *long_body, *long_body)
     verdict = assess(page(*paragraphs), NEWS_URL, RULES)
     assert not verdict.syndicated
     assert verdict.text == "\n\n".join(paragraphs)
@@ -484,6 +484,27 @@ def test_agency_named_recognises_only_agency_bylines(text: str | None, agency: s
             id="spanish-in-full",
         ),
         pytest.param(
+            "Cette dépêche est diffusée telle qu\u2019elle nous parvient du fil de l\u2019Agence "
+            "France-Presse ; elle n\u2019a été ni réécrite ni vérifiée par la rédaction.",
+            "fr",
+            "AFP",
+            id="french-as-it-arrives",
+        ),
+        pytest.param(
+            "(This copy has come to us through the PTI wire service feed. Barring the headline, "
+            "nobody at Deccan Ledger has edited it.)",
+            "en",
+            "PTI",
+            id="nobody-edited",
+        ),
+        pytest.param(
+            "Konten ini merupakan sindikasi dari Kantor Berita ANTARA dan ditayangkan apa adanya "
+            "tanpa penyuntingan oleh redaksi.",
+            "id",
+            "Antara",
+            id="indonesian-syndication",
+        ),
+        pytest.param(
             "The Associated Press generated this report automatically, using Automated Insights "
             "software and figures from Zacks Investment Research. No newsroom staff reviewed it "
             "before publication.",
@@ -681,6 +702,9 @@ def test_staff_bylines_are_not_agency_bylines(byline: str) -> None:
             "Ukrinform",
             True,
         ),
+        ("Haber kaynağı: AA (Anadolu Ajansı)", "Anadolu", True),
+        ("المصدر: وكالة أنباء الإمارات (وام)", "WAM", True),
+        ("Источник: «Интерфакс»", "Interfax", True),
         ("RIPRODUZIONE RISERVATA \u00a9 Copyright ANSA", "ANSA", True),
         ("By Agence France-Presse", "AFP", True),
         ("\u00a9 AAP 2026", "AAP", True),
@@ -1038,3 +1062,15 @@ def test_a_canonical_link_to_another_site_is_republication_and_names_an_agency_s
 def test_a_canonical_link_on_the_same_site_is_not_evidence(canonical: str, url: str) -> None:
     story = replace(page(*BODY), declared_url=canonical)
     assert not assess(story, url, RULES).syndicated
+
+
+def test_a_rule_line_before_the_credits_does_not_push_them_out_of_the_end() -> None:
+    closing = ("The works are due to start in the autumn. (dpa)", "___", "More: Budget", "___")
+    verdict = assess(page(*BODY, *closing), NEWS_URL, RULES)
+    assert verdict.syndicated and verdict.source_agency == "dpa"
+
+
+def test_a_credit_below_furniture_the_site_left_in_its_own_language_is_still_read() -> None:
+    furniture = ("En Çok Okunanlar", "Sabah Bülteni", "Kaydol")  # most read, bulletin, sign up
+    verdict = assess(page(*BODY, "Haber kaynağı: AA (Anadolu Ajansı)", *furniture), NEWS_URL, RULES)
+    assert verdict.syndicated and verdict.source_agency == "Anadolu"

@@ -24,6 +24,8 @@ from tests.benchmarks.syndication_eval import DATA, evaluate
         "tuning11",
         "tuning12",
         "tuning13",
+        "tuning14",
+        "tuning15",
     ],
 )
 def test_flag_and_clusters_meet_targets_on_development_pages(split: str) -> None:

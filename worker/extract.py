@@ -126,18 +126,23 @@ _NOTE_CLASSES = (
     "note", "disclaimer", "flag", "wire", "credit", "source", "syndicat", "agency", "mention",
     "notice", "small-print", "smallprint", "fine-print", "hinweis", "agentur", "aviso", "avviso",
     "fonte", "fuente", "quelle", "agenzia", "agencia", "agence", "src", "izvor", "kaynak",
-    "republi", "infoline",
+    "republi", "infoline", "nota", "muted",
 )  # fmt: skip
-_NOTE_XPATH = (
-    "//*[self::aside or self::small or @role='note' or (self::footer and ancestor::article)"
+_NOTE_MARKUP = (
+    "self::aside or self::small or @role='note' or (self::footer and ancestor::article)"
     " or (self::font and (@size='1' or @size='-1' or @size='-2')) or "
     + " or ".join(_class_has(name) for name in _NOTE_CLASSES)
-    + "]"
-    + _NOT_IN_PICTURE
+)
+# with elements set in small type by an inline style, kept only if the type is small
+_NOTE_XPATH = f"//*[{_NOTE_MARKUP} or contains(@style, 'font-size')]" + _NOT_IN_PICTURE
+_SMALL_TYPE = re.compile(
+    r"font-size\s*:\s*(?:(?:[5-9]|1[0-2])(?:\.\d+)?px|[5-9](?:\.\d+)?pt|0?\.[5-8]\d*r?em"
+    r"|(?:x-|xx-)?small\b|smaller)",
+    re.I,
 )
 _NOTE_MIN_CHARS = 3
 _NOTE_MAX_CHARS = 450
-_MAX_NOTES = 20
+_MAX_NOTES = 40
 _BYLINE_DATE = re.compile(
     r"(?:updated|published|posted|created)?\s*:?\s*"
     r"(\d{1,2}[-/.]\d{1,2}[-/.]\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AP]M)?\s*[A-Z]{2,5})",
@@ -165,6 +170,7 @@ _FURNITURE_PHRASE = re.compile(
     # "inbox" and "log in to comment" in other languages
     r"|skrzynk|\bpostfach\b|\binnboks|\bindbakke|\binkorg|caixa\s+de\s+entrada|bandeja\s+de\s+entrada"
     r"|bo[iî]te\s+(?:mail|de\s+r[ée]ception)|casella\s+di\s+posta|nieuwsbrief|\bzaloguj"
+    r"|e-?posta\s+kutu|gelen\s+kutu|^kaydol\b|\bsurel\s+anda|kotak\s+masuk"
     r"|(?:connectez|inicia\s+sesi[oó]n|accedi|melde\s+dich|log\s+in).{0,40}comment"
     r"|send\s+us\s+your\s+feedback|^\s*contact\s+us\b",
     re.I,
@@ -424,12 +430,21 @@ class _Metadata:
         some outlets put the syndication disclaimer, outside the main text."""
         found: list[str] = []
         for element in self._tree.xpath(_NOTE_XPATH):
-            text = _block_text(element)
-            if _NOTE_MIN_CHARS <= len(text) <= _NOTE_MAX_CHARS and text not in found:
-                found.append(text)
-                if len(found) == _MAX_NOTES:
-                    break
-        return found
+            style = element.get("style") or ""
+            if (
+                "font-size" in style
+                and not _SMALL_TYPE.search(style)
+                and not element.xpath(f"boolean(self::*[{_NOTE_MARKUP}])")
+            ):
+                continue
+            lines = _block_lines(element)
+            # the whole note, and each of its lines: "Pewarta: ...<br>Copyright © ANTARA 2026"
+            for text in [" ".join(lines), *(lines if len(lines) > 1 else [])]:
+                if _NOTE_MIN_CHARS <= len(text) <= _NOTE_MAX_CHARS and text not in found:
+                    found.append(text)
+            if len(found) >= _MAX_NOTES:
+                break
+        return found[:_MAX_NOTES]
 
     def byline(self) -> str | None:
         for element in self._tree.xpath(_BYLINE_XPATH):
@@ -485,13 +500,18 @@ class _Metadata:
 
 def _block_text(element: lxml.html.HtmlElement) -> str:
     """Text of ``element`` with a space where its blocks meet ("Aviso" + "Noticia ...")."""
+    return " ".join(" ".join(_block_lines(element)).split())
+
+
+def _block_lines(element: lxml.html.HtmlElement) -> list[str]:
+    """The lines of ``element``'s text, as its <br>s break them, blocks spaced apart."""
     parts: list[str] = []
     stack: list[tuple[lxml.html.HtmlElement, bool]] = [(element, False)]
     while stack:
         node, done = stack.pop()
         is_element = isinstance(node.tag, str)
         if is_element and node.tag in _BLOCK_TAGS:
-            parts.append(" ")
+            parts.append("\n" if node.tag == "br" and not done else " ")
         if done:
             if node is not element:
                 parts.append(node.tail or "")
@@ -500,7 +520,8 @@ def _block_text(element: lxml.html.HtmlElement) -> str:
             parts.append(node.text or "")
         stack.append((node, True))
         stack.extend((child, False) for child in reversed(node))
-    return " ".join("".join(parts).split())
+    lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
+    return [line for line in lines if line]
 
 
 _BYLINE_PERSON = re.compile(

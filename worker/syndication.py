@@ -35,7 +35,7 @@ DEFAULT_THRESHOLD = 0.5
 NEAR_DUPLICATE_FAMILY = "near_duplicate"
 FAMILY_WEIGHTS = {NEAR_DUPLICATE_FAMILY: 0.8}
 WHERE = ("end", "start", "byline", "note", "url", "canonical")
-_DEFAULT_ZONE = {"end": 3, "start": 300, "byline": 0, "note": 0, "url": 0, "canonical": 0}
+_DEFAULT_ZONE = {"end": 5, "start": 300, "byline": 0, "note": 0, "url": 0, "canonical": 0}
 _PLACEHOLDER = re.compile(r"<<(\w+)>>")
 
 
@@ -142,6 +142,9 @@ _GENERIC_SITE_NAMES = frozenset(
 
 # Second-level labels under which country domains register names: reuters.co.uk
 _SECOND_LEVEL = {"co", "com", "net", "org", "gov", "gob", "go", "ac", "or", "ne", "news"}
+
+
+_WORD_CHARACTER = re.compile(r"[^\W_]")
 
 
 def _same_site(a: str, b: str) -> bool:
@@ -353,8 +356,10 @@ def _places(
                     yield f"paragraph {index + 1}", paragraph, index
                 offset += len(paragraph) + 2
         else:
-            first = max(0, len(paragraphs) - zone)
-            for index in range(len(paragraphs) - 1, first - 1, -1):
+            # the last ``zone`` paragraphs with words: a rule line ("___", "=====") between
+            # the story and its credits is no paragraph
+            worded = [i for i, p in enumerate(paragraphs) if _WORD_CHARACTER.search(p)]
+            for index in reversed(worded[-zone:] if zone else []):
                 if len(paragraphs[index]) <= rule.max_chars:
                     yield f"paragraph {index + 1} of {len(paragraphs)}", paragraphs[index], index
 
