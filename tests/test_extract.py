@@ -300,3 +300,18 @@ def test_small_type_set_by_an_inline_style_is_a_note_and_its_lines_are_read_apar
     assert "Pewarta: Rina Copyright © ANTARA 2026" in notes
     assert "Copyright © ANTARA 2026" in notes
     assert not any("Big promo" in note for note in notes)
+
+
+def test_each_field_of_an_info_block_is_read_and_a_headline_widgets_credit_is_not_a_note() -> None:
+    html = article_page("Rains", paragraphs("rains")).replace(
+        "</article>",
+        '</article><dl class="article-info muted"><dd>Redacción</dd><dd>Fuente: Agencia Andina'
+        "</dd><dd>martes, 10 junio 2025</dd></dl>"
+        '<div class="wire-widget"><h3>AP Top Stories</h3><ul><li><a href="/1">Storms knock '
+        'out power</a></li><li><a href="/2">Stocks drift before jobs report</a></li><li><a '
+        'href="/3">Rookie leads late comeback</a></li></ul>'
+        '<p class="wire-widget__credit">Copyright The Associated Press</p></div>',
+    )
+    notes = extract_page(html, "https://e.example/rains").notes
+    assert "Fuente: Agencia Andina" in notes
+    assert not any("Associated Press" in note for note in notes)

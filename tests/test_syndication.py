@@ -505,6 +505,20 @@ def test_agency_named_recognises_only_agency_bylines(text: str | None, agency: s
             id="indonesian-syndication",
         ),
         pytest.param(
+            "Матеріал розміщено в рамках інформаційного партнерства з Укрінформом. Текст "
+            "поширюється без редакційних змін.",
+            "uk",
+            "Ukrinform",
+            id="ukrainian-partnership",
+        ),
+        pytest.param(
+            "Dit bericht is integraal overgenomen van persbureau ANP en is niet door de "
+            "redactie van Dagblad Zuidrand bewerkt.",
+            "nl",
+            "ANP",
+            id="dutch-in-full",
+        ),
+        pytest.param(
             "The Associated Press generated this report automatically, using Automated Insights "
             "software and figures from Zacks Investment Research. No newsroom staff reviewed it "
             "before publication.",
@@ -593,6 +607,8 @@ def test_disclaimer_naming_the_outlet_in_quotes_is_still_a_disclaimer() -> None:
         ("চট্টগ্রাম, ৬ মার্চ, ২০২৬ (বাসস) : বন্দরে কনটেইনার হ্যান্ডলিং বেড়েছে।", "BSS"),
         ("الرياض 22 رمضان 1447 هـ الموافق 11 مارس 2026 م واس", "SPA"),
         ("Jihlava 3. března (ČTK) - Řidiče na dálnici D1 čekají omezení.", "CTK"),
+        ("الكويت - 12 - 3 (كونا) -- وقعت وزارة الكهرباء عقدا جديدا.", "KUNA"),
+        ("القاهرة (أ ش أ) أعلنت وزارة الري الانتهاء من المشروع.", "MENA"),
         (
             "\u0421\u0410\u041c\u0410\u0420\u0410, 5 \u043c\u0430\u0440\u0442\u0430. /\u0422\u0410\u0421\u0421/. "
             "\u0412\u043b\u0430\u0441\u0442\u0438 \u0440\u0435\u0433\u0438\u043e\u043d\u0430 \u0441\u043e\u043e\u0431\u0449\u0438\u043b\u0438.",
@@ -705,6 +721,9 @@ def test_staff_bylines_are_not_agency_bylines(byline: str) -> None:
         ("Haber kaynağı: AA (Anadolu Ajansı)", "Anadolu", True),
         ("المصدر: وكالة أنباء الإمارات (وام)", "WAM", True),
         ("Источник: «Интерфакс»", "Interfax", True),
+        ("منبع: خبرگزاری جمهوری اسلامی (ایرنا)", "IRNA", True),
+        ("Fuente: Agencia Andina", "Andina", True),
+        ("Theo TTXVN", "VNA", True),
         ("RIPRODUZIONE RISERVATA \u00a9 Copyright ANSA", "ANSA", True),
         ("By Agence France-Presse", "AFP", True),
         ("\u00a9 AAP 2026", "AAP", True),

@@ -26,6 +26,8 @@ from tests.benchmarks.syndication_eval import DATA, evaluate
         "tuning13",
         "tuning14",
         "tuning15",
+        "tuning16",
+        "tuning17",
     ],
 )
 def test_flag_and_clusters_meet_targets_on_development_pages(split: str) -> None:

@@ -320,6 +320,14 @@ def _lower_case_names(tree: lxml.html.HtmlElement) -> None:
                 element.set(attribute, value.lower())
 
 
+def _in_link_list(element: lxml.html.HtmlElement) -> bool:
+    """True for a list of links, or a line in one: a widget of headlines, not a note."""
+    for box in (element, element.getparent()):
+        if box is not None and len(box.xpath(".//a")) >= 3 and _mostly_links(box):
+            return True
+    return False
+
+
 def _mostly_links(element: lxml.html.HtmlElement) -> bool:
     text = len("".join(element.text_content().split()))
     linked = sum(len("".join(a.text_content().split())) for a in element.iter("a"))
@@ -437,10 +445,16 @@ class _Metadata:
                 and not element.xpath(f"boolean(self::*[{_NOTE_MARKUP}])")
             ):
                 continue
+            if _in_link_list(element):
+                continue  # a teaser widget's credit ("AP Top Stories ... Copyright AP")
             lines = _block_lines(element)
-            # the whole note, and each of its lines: "Pewarta: ...<br>Copyright © ANTARA 2026"
-            for text in [" ".join(lines), *(lines if len(lines) > 1 else [])]:
-                if _NOTE_MIN_CHARS <= len(text) <= _NOTE_MAX_CHARS and text not in found:
+            whole = " ".join(lines)
+            if not _NOTE_MIN_CHARS <= len(whole) <= _NOTE_MAX_CHARS:
+                continue
+            # the whole note, and each of its lines: "Pewarta: ...<br>Copyright © ANTARA 2026",
+            # "<dd>Redacción</dd><dd>Fuente: Agencia Andina</dd>"
+            for text in [whole, *(lines if len(lines) > 1 else [])]:
+                if len(text) >= _NOTE_MIN_CHARS and text not in found:
                     found.append(text)
             if len(found) >= _MAX_NOTES:
                 break
@@ -504,14 +518,14 @@ def _block_text(element: lxml.html.HtmlElement) -> str:
 
 
 def _block_lines(element: lxml.html.HtmlElement) -> list[str]:
-    """The lines of ``element``'s text, as its <br>s break them, blocks spaced apart."""
+    """The lines of ``element``'s text, as its blocks and <br>s break them."""
     parts: list[str] = []
     stack: list[tuple[lxml.html.HtmlElement, bool]] = [(element, False)]
     while stack:
         node, done = stack.pop()
         is_element = isinstance(node.tag, str)
         if is_element and node.tag in _BLOCK_TAGS:
-            parts.append("\n" if node.tag == "br" and not done else " ")
+            parts.append("\n")
         if done:
             if node is not element:
                 parts.append(node.tail or "")
