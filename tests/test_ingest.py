@@ -307,8 +307,9 @@ def test_page_failures_are_recorded_on_their_entries(site: SiteServer, cli: Cli)
 def test_failed_pages_are_retried_after_a_backoff(site: SiteServer, cli: Cli) -> None:
     site.routes["/flaky.html"] = Route(body=b"down", status=503, content_type="text/plain")
     site.routes["/feed.xml"] = feed_route(rss([{"link": site.url("/flaky.html")}]))
-    # long enough that the next run, a process start-up later, comes too soon
-    config = "[schedule]\nretry_backoff = 5\n"
+    # long enough that the next run, a process start-up later, comes too soon even on a
+    # loaded machine
+    config = "[schedule]\nretry_backoff = 15\n"
     cli("feeds", "add", site.url("/feed.xml"), config=config)
     cli("run", "--once", config=config)
     failed_at = time.monotonic()
@@ -318,7 +319,7 @@ def test_failed_pages_are_retried_after_a_backoff(site: SiteServer, cli: Cli) ->
     _serve_story(site, "/flaky.html", "retries")
     cli("run", "--once", config=config)  # too soon: not retried yet
     assert len(site.requests_for("/flaky.html")) == 1
-    time.sleep(max(0.0, failed_at + 5.1 - time.monotonic()))
+    time.sleep(max(0.0, failed_at + 15.1 - time.monotonic()))
     cli("run", "--once", config=config)
     assert cli.rows("select status from entries")[0]["status"] == "stored"
 

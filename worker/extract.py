@@ -89,14 +89,18 @@ def _class_has(name: str, attribute: str = "class") -> str:
 
 # Cookie and consent banners, and other dialogs over the page: never the story, wherever
 # they sit (class names are often obfuscated, so role and id count too).
+# A class or id *word* must start with the name ("cookie-banner", "consent"), not merely
+# hold it (WordPress marks posts "tag-gdpr", "category-cookies"), and a container with a
+# story's worth of text is never a banner.
 _NEVER_CONTENT_XPATH = (
     "//*[(@role='dialog' or @role='alertdialog' or @aria-modal='true' or "
     + " or ".join(
-        _class_has(name, attribute)
+        f"contains(concat(' ', @{attribute}), ' {name}')"
         for name in ("cookie", "consent", "gdpr")
         for attribute in ("class", "id")
     )
-    + ") and not(self::html or self::body or self::main or self::article)]"
+    + ") and string-length(normalize-space()) < 1500"
+    " and not(self::html or self::body or self::main or self::article)]"
 )
 
 
@@ -126,15 +130,19 @@ _NOTE_CLASSES = (
     "note", "disclaimer", "flag", "wire", "credit", "source", "syndicat", "agency", "mention",
     "notice", "small-print", "smallprint", "fine-print", "hinweis", "agentur", "aviso", "avviso",
     "fonte", "fuente", "quelle", "agenzia", "agencia", "agence", "src", "izvor", "kaynak",
-    "republi", "infoline", "nota", "muted",
+    "republi", "infoline",
 )  # fmt: skip
 _NOTE_MARKUP = (
     "self::aside or self::small or @role='note' or (self::footer and ancestor::article)"
     " or (self::font and (@size='1' or @size='-1' or @size='-2')) or "
     + " or ".join(_class_has(name) for name in _NOTE_CLASSES)
 )
-# with elements set in small type by an inline style, kept only if the type is small
-_NOTE_XPATH = f"//*[{_NOTE_MARKUP} or contains(@style, 'font-size')]" + _NOT_IN_PICTURE
+# Weaker signs of small print: small type by an inline style, a "muted" class. Photo
+# credits and teaser labels look the same ("AFP", "(Reuters)"), so what these mark is a
+# note only when it is a sentence's length.
+_WEAK_NOTE_MARKUP = "contains(@style, 'font-size') or " + _class_has("muted")
+_WEAK_NOTE_MIN_CHARS = 25
+_NOTE_XPATH = f"//*[{_NOTE_MARKUP} or {_WEAK_NOTE_MARKUP}]" + _NOT_IN_PICTURE
 _SMALL_TYPE = re.compile(
     r"font-size\s*:\s*(?:(?:[5-9]|1[0-2])(?:\.\d+)?px|[5-9](?:\.\d+)?pt|0?\.[5-8]\d*r?em"
     r"|(?:x-|xx-)?small\b|smaller)",
@@ -142,7 +150,7 @@ _SMALL_TYPE = re.compile(
 )
 _NOTE_MIN_CHARS = 3
 _NOTE_MAX_CHARS = 450
-_MAX_NOTES = 40
+_MAX_NOTES = 100
 _BYLINE_DATE = re.compile(
     r"(?:updated|published|posted|created)?\s*:?\s*"
     r"(\d{1,2}[-/.]\d{1,2}[-/.]\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AP]M)?\s*[A-Z]{2,5})",
@@ -203,7 +211,7 @@ def extract_page(html: str, url: str, rules: Iterable[SiteRule] = ()) -> Extract
     _unwrap_layout_tables(tree)
     content_root = tree
     if rule is not None and rule.keep:
-        kept = tree.xpath(css_to_xpath(rule.keep))
+        kept = tree.xpath(css_to_xpath(rule.keep.lower()))
         if kept:
             content_root = kept[0]
     document = trafilatura.bare_extraction(
@@ -215,7 +223,8 @@ def extract_page(html: str, url: str, rules: Iterable[SiteRule] = ()) -> Extract
         favor_precision=True,
         prune_xpath=[
             _NEVER_CONTENT_XPATH,
-            *(css_to_xpath(css) for css in (rule.drop if rule else ())),
+            # selectors in lower case, as the page's class names and ids now are
+            *(css_to_xpath(css.lower()) for css in (rule.drop if rule else ())),
         ],
     )
     if not isinstance(document, trafilatura.settings.Document) or not (document.text or "").strip():
@@ -406,7 +415,7 @@ class _Metadata:
 
     def author(self) -> str | None:
         return self._first_meta("author", "article:author", "dc.creator", "byl") or self._json_ld(
-            "author", every=True
+            "author"
         )
 
     def site_name(self) -> str | None:
@@ -438,18 +447,18 @@ class _Metadata:
         some outlets put the syndication disclaimer, outside the main text."""
         found: list[str] = []
         for element in self._tree.xpath(_NOTE_XPATH):
-            style = element.get("style") or ""
-            if (
-                "font-size" in style
-                and not _SMALL_TYPE.search(style)
-                and not element.xpath(f"boolean(self::*[{_NOTE_MARKUP}])")
-            ):
-                continue
+            shortest = _NOTE_MIN_CHARS
+            if not element.xpath(f"boolean(self::*[{_NOTE_MARKUP}])"):
+                if not _SMALL_TYPE.search(element.get("style") or "") and "muted" not in (
+                    element.get("class") or ""
+                ):
+                    continue  # type set, but not small
+                shortest = _WEAK_NOTE_MIN_CHARS
             if _in_link_list(element):
                 continue  # a teaser widget's credit ("AP Top Stories ... Copyright AP")
             lines = _block_lines(element)
             whole = " ".join(lines)
-            if not _NOTE_MIN_CHARS <= len(whole) <= _NOTE_MAX_CHARS:
+            if not shortest <= len(whole) <= _NOTE_MAX_CHARS:
                 continue
             # the whole note, and each of its lines: "Pewarta: ...<br>Copyright © ANTARA 2026",
             # "<dd>Redacción</dd><dd>Fuente: Agencia Andina</dd>"
@@ -483,10 +492,11 @@ class _Metadata:
                 return parsed
         return None
 
-    def _json_ld(self, key: str, *, every: bool = False) -> str | None:
-        """``key`` of the first JSON-LD item that has it (``every``: all its names, "Jane
-        Doe, Reuters"). Items may sit in an "@graph" (Yoast) and name others by "@id"."""
+    def _json_ld(self, key: str) -> str | None:
+        """``key`` of the first JSON-LD item that has it. Items may sit in an "@graph"
+        (Yoast), where only the article's count, and name others by "@id"."""
         items: list[dict[str, Any]] = []
+        by_id: dict[str, dict[str, Any]] = {}
         for script in self._tree.xpath("//script[@type='application/ld+json']/text()"):
             try:
                 data = json.loads(script)
@@ -494,21 +504,20 @@ class _Metadata:
                 continue
             for item in data if isinstance(data, list) else [data]:
                 if isinstance(item, dict):
-                    items.append(item)
                     graph = item.get("@graph")
-                    items.extend(node for node in graph or () if isinstance(node, dict))
-        by_id = {item["@id"]: item for item in items if isinstance(item.get("@id"), str)}
+                    # a video or an image in the graph has an author too: not the story's
+                    nodes = [node for node in graph or () if isinstance(node, dict)]
+                    items.extend([item, *(node for node in nodes if _is_article(node))])
+                    by_id.update(
+                        (node["@id"], node) for node in nodes if isinstance(node.get("@id"), str)
+                    )
         for item in items:
-            values = item.get(key)
-            values = values if isinstance(values, list) else [values]
-            resolved = [
-                by_id.get(value["@id"], value)
-                if isinstance(value, dict) and "name" not in value and "@id" in value
-                else value
-                for value in values[: None if every else 1]
-            ]
-            if names := [name for value in resolved if (name := _ld_value(value))]:
-                return ", ".join(names)
+            value = item.get(key)
+            value = value[0] if isinstance(value, list) and value else value
+            if isinstance(value, dict) and "name" not in value and "@id" in value:
+                value = by_id.get(value["@id"], value)
+            if name := _ld_value(value):
+                return name
         return None
 
 
@@ -558,6 +567,14 @@ def _author_from_byline(byline: str | None) -> str | None:
     """ "By Jane Doe, Staff Reporter" -> "Jane Doe"."""
     match = _BYLINE_PERSON.match(byline or "")
     return match.group("name").strip() if match else None
+
+
+def _is_article(item: dict[str, Any]) -> bool:
+    kinds = item.get("@type")
+    return any(
+        isinstance(kind, str) and ("Article" in kind or kind in ("BlogPosting", "WebPage"))
+        for kind in (kinds if isinstance(kinds, list) else [kinds])
+    )
 
 
 def _ld_value(value: object) -> str | None:

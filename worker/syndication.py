@@ -152,7 +152,13 @@ def _same_site(a: str, b: str) -> bool:
     or one's name among the other's labels ("jaraguadosul.com.br", "jaraguadosul.sc.gov.br")."""
     host_a, host_b = host_of(a), host_of(b)
     name_a, name_b = _site_name(host_a), _site_name(host_b)
-    return name_a == name_b or name_a in host_b.split(".") or name_b in host_a.split(".")
+    if name_a is None or name_b is None:
+        return True  # an address or "localhost": a misconfigured link, not another site
+    return (
+        name_a == name_b
+        or (name_a not in _GENERIC_SITE_NAMES and name_a in host_b.split("."))
+        or (name_b not in _GENERIC_SITE_NAMES and name_b in host_a.split("."))
+    )
 
 
 def _site_name(host: str) -> str | None:
