@@ -82,9 +82,9 @@ _PUBLISHED_META = (
 )
 
 
-def _class_has(name: str, attribute: str = "class") -> str:
-    # classes and ids are lower-cased once per page (_lower_case_names)
-    return f"contains(@{attribute}, '{name}')"
+def _class_has(name: str) -> str:
+    # classes are lower-cased once per page (_lower_case_names)
+    return f"contains(@class, '{name}')"
 
 
 # Cookie and consent banners, and other dialogs over the page: never the story, wherever
@@ -143,6 +143,7 @@ _NOTE_MARKUP = (
 _WEAK_NOTE_MARKUP = "contains(@style, 'font-size') or " + _class_has("muted")
 _WEAK_NOTE_MIN_CHARS = 25
 _NOTE_XPATH = f"//*[{_NOTE_MARKUP} or {_WEAK_NOTE_MARKUP}]" + _NOT_IN_PICTURE
+_IS_NOTE_MARKUP = lxml.etree.XPath(f"boolean(self::*[{_NOTE_MARKUP}])")
 _SMALL_TYPE = re.compile(
     r"font-size\s*:\s*(?:(?:[5-9]|1[0-2])(?:\.\d+)?px|[5-9](?:\.\d+)?pt|0?\.[5-8]\d*r?em"
     r"|(?:x-|xx-)?small\b|smaller)",
@@ -448,7 +449,7 @@ class _Metadata:
         found: list[str] = []
         for element in self._tree.xpath(_NOTE_XPATH):
             shortest = _NOTE_MIN_CHARS
-            if not element.xpath(f"boolean(self::*[{_NOTE_MARKUP}])"):
+            if not _IS_NOTE_MARKUP(element):
                 if not _SMALL_TYPE.search(element.get("style") or "") and "muted" not in (
                     element.get("class") or ""
                 ):

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 from .dedupe import HAN_KANA
 from .exceptions import ConfigError
 from .types import Evidence, ExtractedPage, FlagUpdate, StoredCopy, SyndicationVerdict
-from .urls import host_of, same_site
+from .urls import GENERIC_SITE_NAMES, host_of, same_owner, same_site, site_name
 
 DEFAULT_THRESHOLD = 0.5
 # Weights of evidence that does not come from a page rule.
@@ -119,56 +119,21 @@ class RuleSet:
         for agency in self.agencies:
             if any(host == d or host.endswith("." + d) for d in agency.domains):
                 return agency.name
-        name = _site_name(host)
+        name = site_name(host)
         if name is None:
             return None
         # the agency's name with a generic word beside it is still its own: "efe-agency",
         # "afp-agence"
-        brand = [part for part in name.split("-") if part not in _GENERIC_SITE_NAMES]
+        brand = [part for part in name.split("-") if part not in GENERIC_SITE_NAMES]
         if len(brand) != 1:
             return None
         for agency in self.agencies:
-            if brand[0] in {_site_name(d) for d in agency.domains}:
+            if brand[0] in {site_name(d) for d in agency.domains}:
                 return agency.name
         return None
 
 
-# Registered names too common to stand for one agency under another top-level
-# domain (Xinhua's news.cn is not every news.* site).
-_GENERIC_SITE_NAMES = frozenset(
-    {"news", "press", "agency", "agence", "agencia", "agenzia", "agentur", "agencja", "wire"}
-    | {"info", "online", "media"}
-)
-
-# Second-level labels under which country domains register names: reuters.co.uk
-_SECOND_LEVEL = {"co", "com", "net", "org", "gov", "gob", "go", "ac", "or", "ne", "news"}
-
-
 _WORD_CHARACTER = re.compile(r"[^\W_]")
-
-
-def _same_site(a: str, b: str) -> bool:
-    """Two URLs of one site: one registered name ("www.reuters.com", "reuters.co.uk"),
-    or one's name among the other's labels ("jaraguadosul.com.br", "jaraguadosul.sc.gov.br")."""
-    host_a, host_b = host_of(a), host_of(b)
-    name_a, name_b = _site_name(host_a), _site_name(host_b)
-    if name_a is None or name_b is None:
-        return True  # an address or "localhost": a misconfigured link, not another site
-    return (
-        name_a == name_b
-        or (name_a not in _GENERIC_SITE_NAMES and name_a in host_b.split("."))
-        or (name_b not in _GENERIC_SITE_NAMES and name_b in host_a.split("."))
-    )
-
-
-def _site_name(host: str) -> str | None:
-    """The registered name of a host: "www.reuters.co.uk" -> "reuters" (None for an IP)."""
-    labels = host.lower().rstrip(".").split(".")
-    if len(labels) < 2 or not labels[-1].isalpha():
-        return None
-    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
-        return labels[-3]
-    return labels[-2]
 
 
 @cache
@@ -314,10 +279,10 @@ def _source_named(match: re.Match[str]) -> str:
 
 def _names_own_site(text: str, page: ExtractedPage, url: str) -> bool:
     compact = re.sub(r"[\W_]+", "", text.casefold())
-    names = (page.site_name, _site_name(host_of(url)))
+    names = (page.site_name, site_name(host_of(url)))
     own = {re.sub(r"[\W_]+", "", name.casefold()) for name in names if name}
     return any(
-        len(name) >= 4 and name not in _GENERIC_SITE_NAMES and name in compact for name in own
+        len(name) >= 4 and name not in GENERIC_SITE_NAMES and name in compact for name in own
     )
 
 
@@ -347,7 +312,7 @@ def _places(
         elif where == "url":
             yield "url", urlsplit(url).path, None
         elif where == "canonical":
-            if page.declared_url and not _same_site(page.declared_url, url):
+            if page.declared_url and not same_owner(page.declared_url, url):
                 yield "canonical", page.declared_url, None
         elif where == "note":
             for note in page.notes:

@@ -1,4 +1,4 @@
-"""Canonical URLs: one spelling per page, so URL variants dedupe (pure)."""
+"""Canonical URLs: one spelling per page, so URL variants dedupe; site names and owners (pure)."""
 
 from __future__ import annotations
 
@@ -105,3 +105,39 @@ def same_site(a: str, b: str) -> bool:
         return host.removeprefix("www.")
 
     return bool(host_of(a)) and bare(host_of(a)) == bare(host_of(b))
+
+
+# Registered names too common to stand for one owner (Xinhua's news.cn is not every
+# news.* site, "efe-agency" is EFE's)
+GENERIC_SITE_NAMES = frozenset(
+    {"news", "press", "agency", "agence", "agencia", "agenzia", "agentur", "agencja", "wire"}
+    | {"info", "online", "media"}
+)
+
+# Second-level labels under which country domains register names: reuters.co.uk
+_SECOND_LEVEL = {"co", "com", "net", "org", "gov", "gob", "go", "ac", "or", "ne", "news"}
+
+
+def site_name(host: str) -> str | None:
+    """The registered name of a host: "www.reuters.co.uk" -> "reuters" (None for an IP)."""
+    labels = host.lower().rstrip(".").split(".")
+    if len(labels) < 2 or not labels[-1].isalpha():
+        return None
+    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
+        return labels[-3]
+    return labels[-2]
+
+
+def same_owner(a: str, b: str) -> bool:
+    """Looser than :func:`same_site`: one registered name ("www.reuters.com",
+    "reuters.co.uk"), or one's name among the other's labels ("jaraguadosul.com.br",
+    "jaraguadosul.sc.gov.br"). An address or "localhost" has no owner to tell apart."""
+    host_a, host_b = host_of(a), host_of(b)
+    name_a, name_b = site_name(host_a), site_name(host_b)
+    if name_a is None or name_b is None:
+        return True
+    return (
+        name_a == name_b
+        or (name_a not in GENERIC_SITE_NAMES and name_a in host_b.split("."))
+        or (name_b not in GENERIC_SITE_NAMES and name_b in host_a.split("."))
+    )
