@@ -58,6 +58,10 @@ def test_stripped_wire_copy_on_another_site_is_flagged_and_clustered(
     assert copy["cluster_id"] is not None and copy["cluster_id"] == rows["wire.html"]["cluster_id"]
     assert rows["other.html"]["cluster_id"] is None and rows["other.html"]["syndicated"] == 0
     assert cli.rows("select size from story_clusters") == [{"size": 2}]
+    # reprocessing unchanged pages keeps the flag and the cluster, and reports no change
+    before = cli.rows("select * from articles order by id")
+    assert "3 pages: 0 changed, 3 unchanged" in cli("reprocess").stdout
+    assert cli.rows("select * from articles order by id") == before
 
 
 def test_same_story_on_the_same_site_is_clustered_but_not_flagged(
@@ -108,7 +112,7 @@ def test_user_rules_and_reprocess_reflag_stored_pages_without_refetching(
     )
     config = f'[syndication]\nrules_file = "{rules}"\n'
     result = cli("reprocess", config=config)
-    assert "Reprocessed 1 pages: 1 updated" in result.stdout
+    assert "Reprocessed 1 pages: 1 changed, 0 unchanged" in result.stdout
     row = cli.rows(
         "select syndicated, syndication_score, source_agency, text, syndication_evidence from articles"
     )[0]
@@ -119,6 +123,9 @@ def test_user_rules_and_reprocess_reflag_stored_pages_without_refetching(
     assert len(site.requests_for("/a.html")) == 1
     hits = cli.rows("select rowid from articles_fts where articles_fts match 'WireCo'")
     assert hits == []
+    # the same rules again: nothing to change, and the report says so
+    again = cli("reprocess", config=config)
+    assert "Reprocessed 1 pages: 0 changed, 1 unchanged" in again.stdout
 
 
 def test_bad_user_rules_exit_2_naming_the_rule(cli: Cli) -> None:

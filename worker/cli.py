@@ -370,7 +370,8 @@ def reprocess_command(obj: _Context, since: datetime | None) -> None:
             store, settings, rules, since=since.replace(tzinfo=UTC) if since else None
         )
     click.echo(
-        f"Reprocessed {report.pages} pages: {report.updated} updated, "
+        f"Reprocessed {report.pages} pages: {report.changed} changed, "
+        f"{report.unchanged} unchanged, "
         f"{report.clashes} left as they were (text equals another article), "
         f"{report.failed} without article text."
     )

@@ -41,6 +41,7 @@ from .store import (
     STATUS_FAILED,
     STATUS_SKIPPED,
     STATUS_STORED,
+    ArticleUpdate,
     PendingEntry,
     Store,
 )
@@ -190,7 +191,9 @@ class _HostQueue(Generic[T]):
 @dataclass
 class ReprocessReport:
     pages: int = 0
-    updated: int = 0
+    # text, metadata or marker evidence differ from what was stored
+    changed: int = 0
+    unchanged: int = 0
     # new text equals another stored article: left as it was
     clashes: int = 0
     failed: int = 0
@@ -209,11 +212,15 @@ def reprocess(
             report.failed += 1
             event(logging.WARNING, "reprocess_failed", url=page.url, error=e.message)
             continue
-        if store.update_article(page.article_id, article):
-            report.updated += 1
-            link_near_duplicates(store, page.article_id, article, rules, settings)
-        else:
+        update = store.update_article(page.article_id, article)
+        if update is ArticleUpdate.CLASH:
             report.clashes += 1
+            continue
+        if update is ArticleUpdate.CHANGED:
+            report.changed += 1
+        else:
+            report.unchanged += 1
+        link_near_duplicates(store, page.article_id, article, rules, settings)
     return report
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 from pathlib import Path
 from typing import Any, cast
 
@@ -38,6 +39,16 @@ STATUS_DUPLICATE_CONTENT = "duplicate_content"
 STATUS_FAILED = "failed"
 STATUS_SKIPPED = "skipped"
 STATUS_PURGED = "purged"
+
+
+class ArticleUpdate(Enum):
+    """What reprocessing did to a stored article."""
+
+    CHANGED = "changed"
+    # cleaning and marker flags gave what was stored: rewritten all the same
+    UNCHANGED = "unchanged"
+    # the new text is stored as another article: left alone
+    CLASH = "clash"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -463,16 +474,21 @@ class Store:
                 _save_page(db, article_id, article.url, packed_html, fetched_at)
         return StoreOutcome(article_id=article_id, status=status)
 
-    def update_article(self, article_id: int, article: Article) -> bool:
-        """Replace a stored article's cleaned fields (reprocessing); False if its new
-        text is already stored as another article, which is then left alone."""
+    def update_article(self, article_id: int, article: Article) -> ArticleUpdate:
+        """Replace a stored article's cleaned fields (reprocessing), unless its new
+        text is already stored as another article."""
         with self._writing() as db:
             clash = db.execute(
                 "SELECT id FROM articles WHERE content_hash = ? AND id != ?",
                 [article.content_hash, article_id],
             ).fetchone()
             if clash is not None:
-                return False
+                return ArticleUpdate.CLASH
+            stored = db.execute(
+                "SELECT title, author, published_at, text, language, site_name, "
+                "syndication_evidence FROM articles WHERE id = ?",
+                [article_id],
+            ).fetchone()
             db.execute(
                 "UPDATE articles SET title = ?, author = ?, published_at = ?, text = ?, "
                 "content_hash = ?, language = ?, site_name = ?, source_agency = ?, "
@@ -494,7 +510,19 @@ class Store:
                     article_id,
                 ],
             )
-        return True
+        cleaned = (
+            article.title,
+            article.author,
+            iso(article.published_at),
+            article.text,
+            article.language,
+            article.site_name,
+        )
+        if stored is None or tuple(stored[:6]) != cleaned:
+            return ArticleUpdate.CHANGED
+        # evidence naming another article comes from clustering, which runs again after this
+        markers = tuple(e for e in evidence_from_json(stored[6]) if e.article_id is None)
+        return ArticleUpdate.UNCHANGED if markers == article.evidence else ArticleUpdate.CHANGED
 
     # pages -------------------------------------------------------------------
 
