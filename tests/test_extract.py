@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import article_page, paragraphs
 
 from worker.config import SiteRule, settings_from_mapping
 from worker.exceptions import ConfigError
 from worker.extract import extract_page
+
+EVALUATION_PAGES = Path(__file__).parent / "data" / "syndication"
 
 PROMO = (
     "Members of our loyalty club get early access to every concert in the harbour series, "
@@ -120,6 +124,34 @@ def test_a_data_table_inside_the_story_stays_a_table() -> None:
     )
     assert "| Route | Fare |" in page.text
     assert "| Harbour to Isle | 4.20 |" in page.text
+
+
+def test_a_story_set_as_text_between_double_breaks_beside_a_photo_is_read() -> None:
+    # an old CMS's page from the evaluation set: the story is bare text with <br><br>
+    # between paragraphs, in a layout-table cell that also holds the photo's table
+    html = (EVALUATION_PAGES / "tuning19" / "t19_013.html").read_text()
+    page = extract_page(html, "https://www.heraldoarequipa.example/noticia.php?id=58214")
+    paragraphs = page.text.split("\n\n")
+    assert paragraphs[5].startswith("AREQUIPA (Perú), 5 mar (EFE).- Los criadores")
+    assert paragraphs[12].startswith("Los alpaqueros anunciaron")
+
+
+def test_a_byline_in_a_french_or_spanish_author_class_is_read() -> None:
+    html = article_page("Tunnel", paragraphs("tunnel works")).replace(
+        '<p class="byline">By Ada Lovelace, Staff Reporter</p>',
+        '<div class="meta"><span class="auteur">belga</span></div>',
+    )
+    assert extract_page(html, "https://news.example/tunnel").byline == "belga"
+
+
+def test_blockquoted_passages_are_known_as_quotations() -> None:
+    quoted = "NAIROBI, Feb 26 (Reuters) - Kenya's parliament approved a finance bill."
+    story = paragraphs("finance bill")
+    html = article_page("Column", story).replace(
+        f"<p>{story[0]}</p>", f"<p>{story[0]}</p>\n<blockquote><p>{quoted}</p></blockquote>"
+    )
+    page = extract_page(html, "https://news.example/column")
+    assert quoted in page.text and page.quotations == (quoted,)
 
 
 def test_a_photo_credit_in_a_figure_is_not_a_note_beside_the_story() -> None:

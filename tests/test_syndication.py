@@ -532,6 +532,20 @@ def test_agency_named_recognises_only_agency_bylines(text: str | None, agency: s
             "ANSA",
             id="italian-service",
         ),
+        pytest.param(
+            "Aviso: Esta información procede de Europa Press y se reproduce tal y como la "
+            "distribuye la agencia, sin que la redacción haya intervenido en su edición.",
+            "es",
+            "Europa Press",
+            id="spanish-as-distributed",
+        ),
+        pytest.param(
+            "(Yeh khabar PTI ki feed se seedhe li gayi hai. Hamari team ne iske text mein koi "
+            "badlav nahi kiya hai.)",
+            "en",
+            "PTI",
+            id="hindi-in-latin-letters",
+        ),
     ],
 )
 def test_disclaimer_in_more_languages_flags_page(note: str, language: str, agency: str) -> None:
@@ -608,6 +622,9 @@ def test_disclaimer_naming_the_outlet_in_quotes_is_still_a_disclaimer() -> None:
         ("الرياض 22 رمضان 1447 هـ الموافق 11 مارس 2026 م واس", "SPA"),
         ("Jihlava 3. března (ČTK) - Řidiče na dálnici D1 čekají omezení.", "CTK"),
         ("الكويت - 12 - 3 (كونا) -- وقعت وزارة الكهرباء عقدا جديدا.", "KUNA"),
+        ("DEN HAAG (anp) - Het kabinet trekt extra geld uit voor dijken.", "ANP"),
+        ("TOKYO, March 18 Kyodo - Foreign visitors hit a record in February.", "Kyodo"),
+        ("SEVILLA, 4 (EUROPA PRESS)", "Europa Press"),
         ("القاهرة (أ ش أ) أعلنت وزارة الري الانتهاء من المشروع.", "MENA"),
         (
             "\u0421\u0410\u041c\u0410\u0420\u0410, 5 \u043c\u0430\u0440\u0442\u0430. /\u0422\u0410\u0421\u0421/. "
@@ -628,6 +645,8 @@ def test_more_dateline_forms_flag_page(lede: str, agency: str) -> None:
         "DENVER, Colo. \u2014 The Colorado Public Employees Pension (AFP) board voted on Monday.",
         "TALLINN \u2014 The Estonian Fencing Federation (EFE) named a new coach.",
         "HYDERABAD, Telangana \u2014 Andhra Pradesh (AP) officials met their counterparts.",
+        "DAYTON, Ohio \u2014 (ap) scores rose at the high school this year.",
+        "CHICAGO, March 3 AP Biology students won the state science fair.",
     ],
 )
 def test_acronym_lookalikes_after_a_place_are_not_datelines(lede: str) -> None:
@@ -727,6 +746,7 @@ def test_staff_bylines_are_not_agency_bylines(byline: str) -> None:
         ("RIPRODUZIONE RISERVATA \u00a9 Copyright ANSA", "ANSA", True),
         ("By Agence France-Presse", "AFP", True),
         ("\u00a9 AAP 2026", "AAP", True),
+        ("Copyright \u00a9 PA Media Ltd 2026. All rights reserved.", "PA Media", True),
         ("(c) Copyright Agence France-Presse 2026. All rights reserved.", "AFP", True),
         ("Prices are expected to ease next month, he said. -- IANS", "IANS", False),
         ("Die Arbeiten sollen im Herbst beginnen. (dpa)", "dpa", False),
@@ -823,6 +843,32 @@ def test_republication_lines_in_other_languages_flag_page(line: str, agency: str
 def test_a_source_field_above_the_story_flags_page(field: str, agency: str) -> None:
     verdict = assess(page(field, *BODY), NEWS_URL, RULES)
     assert verdict.syndicated and verdict.source_agency == agency
+
+
+def test_a_provider_credit_naming_the_outlet_as_partner_flags_page() -> None:
+    # the outlet's own name after "content-sharing arrangement with" names the partner
+    note = (
+        "This story was provided by Xinhua News Agency under a content-sharing arrangement "
+        "with Example News and is republished in full."
+    )
+    verdict = assess(replace(page(*BODY), notes=(note,)), NEWS_URL, RULES)
+    assert verdict.syndicated and families(verdict) == ["republication"]
+    assert verdict.source_agency == "Xinhua"
+
+
+def test_a_reporting_and_editing_credit_beside_the_story_flags_it_as_reuters_copy() -> None:
+    note = "(Reporting by Enkhjin Batbold in Ulaanbaatar; Editing by Simon Cardew)"
+    verdict = assess(replace(page(*BODY), notes=(note,)), NEWS_URL, RULES)
+    assert verdict.syndicated and families(verdict) == ["signoff"]
+    assert verdict.source_agency == "Reuters"
+
+
+def test_a_dateline_quoted_from_a_wire_dispatch_is_not_the_pages_own() -> None:
+    intro = "Last Thursday this site published a short wire dispatch. It began like this:"
+    quoted = "NAIROBI, Feb 26 (Reuters) - Kenya's parliament approved a finance bill."
+    story = replace(page(intro, quoted, *BODY), quotations=(quoted,))
+    assert not assess(story, NEWS_URL, RULES).syndicated
+    assert assess(page(quoted, *BODY), NEWS_URL, RULES).syndicated
 
 
 def test_republished_from_an_agency_is_not_mistaken_for_the_sites_own_note() -> None:

@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
+from itertools import pairwise
 from typing import Any
 from urllib.parse import urljoin
 
@@ -116,8 +117,8 @@ _NOT_IN_PICTURE = (
 # In document order; the first short one wins ("author-name", "article-byline", ...).
 _BYLINE_XPATH = (
     "//*["
-    # "byl" finds "byline" and a bare "byl"
-    + " or ".join(_class_has(name) for name in ("byl", "author", "credit"))
+    # "byl" finds "byline" and a bare "byl"; "autor" finds "autore", "autores"
+    + " or ".join(_class_has(name) for name in ("byl", "author", "credit", "auteur", "autor"))
     + " or @*[name() != 'href' and contains(., 'byline')]"  # id="byline", data-testid="byline"
     " or @itemprop='author' or @rel='author'][not(self::meta) and not(self::html)"
     " and not(self::body) and not(self::article) and not(self::script) and not(self::style)"
@@ -209,7 +210,9 @@ def extract_page(html: str, url: str, rules: Iterable[SiteRule] = ()) -> Extract
     language = metadata.language()
     site_name = metadata.site_name()
     declared_url = metadata.declared_url()
+    quotations = metadata.quotations()
     _unwrap_layout_tables(tree)
+    _paragraphs_from_breaks(tree)
     content_root = tree
     if rule is not None and rule.keep:
         kept = tree.xpath(css_to_xpath(rule.keep.lower()))
@@ -245,6 +248,7 @@ def extract_page(html: str, url: str, rules: Iterable[SiteRule] = ()) -> Extract
         language=language,
         site_name=site_name,
         declared_url=declared_url,
+        quotations=quotations,
     )
 
 
@@ -292,6 +296,76 @@ def _unwrap_layout_tables(tree: lxml.html.HtmlElement) -> None:
     for element in parts:
         if element.tag == "div" and _is_text_block(element) and not _mostly_links(element):
             element.tag = "p"
+
+
+# Old CMSs set a story as bare text with "<br><br>" between paragraphs; trafilatura
+# drops such text when blocks sit beside it (an image's table in the same cell).
+# As readability does, each run between double breaks becomes a paragraph.
+_BREAK_RUN_MIN_TEXT = 200
+
+
+def _paragraphs_from_breaks(tree: lxml.html.HtmlElement) -> None:
+    parents = {parent for br in tree.iter("br") if (parent := br.getparent()) is not None}
+    for parent in parents:
+        bare = (parent.text or "") + "".join(child.tail or "" for child in parent)
+        if len(bare.strip()) >= _BREAK_RUN_MIN_TEXT and _has_break_run(parent):
+            _split_at_break_runs(parent)
+
+
+def _has_break_run(parent: lxml.html.HtmlElement) -> bool:
+    return any(
+        a.tag == "br" and b.tag == "br" and not (a.tail or "").strip() for a, b in pairwise(parent)
+    )
+
+
+def _split_at_break_runs(parent: lxml.html.HtmlElement) -> None:
+    # the parent's content as a run of text pieces and elements (an element's tail
+    # is the text piece after it)
+    pieces: list[str | lxml.html.HtmlElement] = [parent.text or ""]
+    for child in parent:
+        pieces += [child, child.tail or ""]
+        child.tail = None
+    parent.text = None
+    for child in list(parent):
+        parent.remove(child)
+    segment: list[str | lxml.html.HtmlElement] = []
+    breaks = 0
+
+    def close() -> None:
+        if "".join(p if isinstance(p, str) else p.text_content() for p in segment).strip():
+            paragraph = lxml.html.Element("p")
+            for piece in segment:
+                if isinstance(piece, str):
+                    if len(paragraph):
+                        paragraph[-1].tail = (paragraph[-1].tail or "") + piece
+                    else:
+                        paragraph.text = (paragraph.text or "") + piece
+                else:
+                    paragraph.append(piece)
+            parent.append(paragraph)
+        segment.clear()
+
+    for piece in pieces:
+        if isinstance(piece, str):
+            if piece.strip():
+                if breaks == 1:
+                    segment.append(lxml.html.Element("br"))
+                breaks = 0
+            segment.append(piece)
+        elif piece.tag == "br":
+            breaks += 1
+            if breaks == 2:
+                close()
+        elif isinstance(piece.tag, str) and piece.tag in _BLOCK_TAGS:
+            close()
+            breaks = 0
+            parent.append(piece)
+        else:
+            if breaks == 1:
+                segment.append(lxml.html.Element("br"))
+            breaks = 0
+            segment.append(piece)
+    close()
 
 
 def _is_layout_table(table: lxml.html.HtmlElement) -> bool:
@@ -442,6 +516,12 @@ class _Metadata:
             if href.strip() and is_http_url(resolved):
                 return resolved
         return None
+
+    def quotations(self) -> tuple[str, ...]:
+        """Passages in <blockquote>: another text quoted (a column quoting a wire
+        dispatch, dateline and all), so never the page's own wire markers."""
+        texts = (" ".join(q.text_content().split()) for q in self._tree.iter("blockquote"))
+        return tuple(text for text in texts if text)
 
     def notes(self) -> list[str]:
         """Short notes beside the article (asides, small print, "note" boxes): where

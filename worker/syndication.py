@@ -109,7 +109,11 @@ class RuleSet:
 
     def _first_mentioned(self, text: str) -> str | None:
         match = _mention_pattern(self.agencies).search(text)
-        return agency.name if match and (agency := self.agency(match.group(1))) else None
+        if match and (agency := self.agency(match.group(1))):
+            return agency.name
+        # an agency lower-cased in a dateline's brackets: "DEN HAAG (anp) -"
+        bracketed = (self.agency(m.group(1).strip()) for m in _BRACKETED.finditer(text))
+        return next((agency.name for agency in bracketed if agency), None)
 
     def agency_site(self, url: str) -> str | None:
         """The agency whose own site ``url`` is on, if any: one of its domains, or its
@@ -323,7 +327,7 @@ def _places(
             for index, paragraph in enumerate(paragraphs):
                 if offset > zone:
                     break
-                if len(paragraph) <= rule.max_chars:
+                if len(paragraph) <= rule.max_chars and not _quotation(paragraph, page):
                     yield f"paragraph {index + 1}", paragraph, index
                 offset += len(paragraph) + 2
         else:
@@ -333,6 +337,11 @@ def _places(
             for index in reversed(worded[-zone:] if zone else []):
                 if len(paragraphs[index]) <= rule.max_chars:
                     yield f"paragraph {index + 1} of {len(paragraphs)}", paragraphs[index], index
+
+
+def _quotation(paragraph: str, page: ExtractedPage) -> bool:
+    flat = " ".join(paragraph.split())
+    return any(flat in quoted for quoted in page.quotations)
 
 
 # loading --------------------------------------------------------------------------

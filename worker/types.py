@@ -75,6 +75,8 @@ class ExtractedPage:
     language: str | None
     site_name: str | None
     declared_url: str | None
+    # passages set as quotations (<blockquote>), whitespace collapsed
+    quotations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
