@@ -136,12 +136,22 @@ def test_a_story_set_as_text_between_double_breaks_beside_a_photo_is_read() -> N
     assert paragraphs[12].startswith("Los alpaqueros anunciaron")
 
 
-def test_a_byline_in_a_french_or_spanish_author_class_is_read() -> None:
+@pytest.mark.parametrize(
+    ("markup", "byline"),
+    [
+        ('<span class="auteur">belga</span>', "belga"),
+        ('<div class="firma">Redacción</div>', "Redacción"),
+        ('<p class="submitted-by">By Tess Bonn - 11/19/19</p>', "By Tess Bonn - 11/19/19"),
+        ('<div class="sort-by">Sort by Relevance Date</div>', None),
+    ],
+)
+def test_bylines_are_found_by_their_class_names_in_several_languages(
+    markup: str, byline: str | None
+) -> None:
     html = article_page("Tunnel", paragraphs("tunnel works")).replace(
-        '<p class="byline">By Ada Lovelace, Staff Reporter</p>',
-        '<div class="meta"><span class="auteur">belga</span></div>',
+        '<p class="byline">By Ada Lovelace, Staff Reporter</p>', markup
     )
-    assert extract_page(html, "https://news.example/tunnel").byline == "belga"
+    assert extract_page(html, "https://news.example/tunnel").byline == byline
 
 
 def test_blockquoted_passages_are_known_as_quotations() -> None:

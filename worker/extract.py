@@ -117,8 +117,15 @@ _NOT_IN_PICTURE = (
 # In document order; the first short one wins ("author-name", "article-byline", ...).
 _BYLINE_XPATH = (
     "//*["
-    # "byl" finds "byline" and a bare "byl"; "autor" finds "autore", "autores"
-    + " or ".join(_class_has(name) for name in ("byl", "author", "credit", "auteur", "autor"))
+    # "byl" finds "byline" and a bare "byl"; "autor" finds "autore", "autores"; "firma"
+    # is the byline in Spanish and Italian CMSs; "sort-by" is no "posted-by"
+    + " or ".join(
+        _class_has(name)
+        for name in (
+            *("byl", "author", "credit", "auteur", "autor", "writer", "reporter", "firma"),
+            *("posted-by", "written-by", "submitted-by", "meta-by", "story-by", "post-by"),
+        )
+    )
     + " or @*[name() != 'href' and contains(., 'byline')]"  # id="byline", data-testid="byline"
     " or @itemprop='author' or @rel='author'][not(self::meta) and not(self::html)"
     " and not(self::body) and not(self::article) and not(self::script) and not(self::style)"
