@@ -519,6 +519,19 @@ def test_agency_named_recognises_only_agency_bylines(text: str | None, agency: s
             id="dutch-in-full",
         ),
         pytest.param(
+            "Published as received from PTI's wire service. Our newsroom has not altered the copy.",
+            "en",
+            "PTI",
+            id="as-received",
+        ),
+        pytest.param(
+            "Automatisch overgenomen van persbureau ANP. De tekst is niet door de redactie "
+            "bewerkt.",
+            "nl",
+            "ANP",
+            id="dutch-the-text",
+        ),
+        pytest.param(
             "The Associated Press generated this report automatically, using Automated Insights "
             "software and figures from Zacks Investment Research. No newsroom staff reviewed it "
             "before publication.",
@@ -581,9 +594,13 @@ def test_inflected_agency_name_in_a_german_note_names_the_agency() -> None:
         "staff and is auto-generated from a syndicated feed.\u201d",
         'Readers see the note "this story was published automatically from the wire service '
         'without changes" and assume someone checked it.',
+        "On the evening of Feb. 20, a wire report carried the wrong death toll for 40 minutes, "
+        "according to a count by The Copy Desk Review. Most sites had not changed a word.",
     ],
 )
 def test_disclaimer_wording_quoted_in_prose_is_not_evidence(paragraph: str) -> None:
+    verdict = assess(page(paragraph, *BODY), NEWS_URL, RULES)
+    assert not verdict.syndicated
     verdict = assess(page(BODY[0], paragraph, *BODY[1:]), NEWS_URL, RULES)
     assert not verdict.syndicated
     assert paragraph in verdict.text
@@ -625,6 +642,7 @@ def test_disclaimer_naming_the_outlet_in_quotes_is_still_a_disclaimer() -> None:
         ("DEN HAAG (anp) - Het kabinet trekt extra geld uit voor dijken.", "ANP"),
         ("TOKYO, March 18 Kyodo - Foreign visitors hit a record in February.", "Kyodo"),
         ("SEVILLA, 4 (EUROPA PRESS)", "Europa Press"),
+        ("KARACHI, (APP): A seven-day anti-polio campaign began.", "APP"),
         ("القاهرة (أ ش أ) أعلنت وزارة الري الانتهاء من المشروع.", "MENA"),
         (
             "\u0421\u0410\u041c\u0410\u0420\u0410, 5 \u043c\u0430\u0440\u0442\u0430. /\u0422\u0410\u0421\u0421/. "

@@ -31,6 +31,8 @@ from tests.benchmarks.syndication_eval import DATA, evaluate
         "tuning18",
         "tuning19",
         "tuning20",
+        "tuning21",
+        "tuning22",
     ],
 )
 def test_flag_and_clusters_meet_targets_on_development_pages(split: str) -> None:
