@@ -59,7 +59,9 @@ def daemon(cli: Cli, config: str = FAST, env: dict[str, str] | None = None) -> I
             process.communicate()
 
 
-def wait_for(condition: Callable[[], bool], timeout: float = 20) -> None:
+# A ceiling, not a timing test: a daemon on a loaded machine first spawns its cleaning
+# workers, which can take many seconds; passing runs return as soon as the condition holds.
+def wait_for(condition: Callable[[], bool], timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
@@ -107,7 +109,7 @@ def test_failing_feeds_back_off_and_gone_feeds_are_parked(site: SiteServer, cli:
     for path in ("/broken.xml", "/gone.xml"):
         cli("feeds", "add", site.url(path), config=config)
     with daemon(cli, config) as running:
-        wait_for(lambda: len(site.requests_for("/broken.xml")) >= 3, timeout=30)
+        wait_for(lambda: len(site.requests_for("/broken.xml")) >= 3)
         time.sleep(2)
         code, stderr = running.stop()
     assert code == 0, stderr
@@ -199,7 +201,7 @@ def test_sigterm_in_a_busy_cycle_exits_cleanly_and_a_restart_resumes(
     assert cli.rows("select count(*) as n from entries where status = 'stored'") == [{"n": stored}]
     fetched_before = {p: len(site.requests_for(p)) for p in paths}
     with daemon(cli, config) as running:
-        wait_for(lambda: cli.rows("select count(*) as n from articles") == [{"n": 40}], timeout=60)
+        wait_for(lambda: cli.rows("select count(*) as n from articles") == [{"n": 40}])
         code, stderr = running.stop()
     assert code == 0, stderr
     assert len(site.requests_for("/feed.xml")) == 1  # the schedule was kept: no re-poll
