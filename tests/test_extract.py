@@ -154,6 +154,24 @@ def test_bylines_are_found_by_their_class_names_in_several_languages(
     assert extract_page(html, "https://news.example/tunnel").byline == byline
 
 
+def test_text_set_in_capitals_by_an_inline_style_reads_in_capitals() -> None:
+    story = paragraphs("exports")
+    dateline = '<span style="text-transform: uppercase">seoul, april 1 (yonhap)</span> -- '
+    html = article_page("Exports", story).replace(f"<p>{story[0]}", f"<p>{dateline}{story[0]}")
+    page = extract_page(html, "https://news.example/exports")
+    assert page.text.startswith(f"SEOUL, APRIL 1 (YONHAP) -- {story[0]}")
+
+
+def test_a_callout_box_is_a_note_beside_the_story() -> None:
+    callout = (
+        '<div class="kg-card kg-callout-card"><div class="kg-callout-text">This article first '
+        "ran on Anadolu Agency's English-language service.</div></div>"
+    )
+    html = article_page("Figs", paragraphs("figs")).replace("</article>", callout + "</article>")
+    note = "This article first ran on Anadolu Agency's English-language service."
+    assert note in extract_page(html, "https://news.example/figs").notes
+
+
 def test_blockquoted_passages_are_known_as_quotations() -> None:
     quoted = "NAIROBI, Feb 26 (Reuters) - Kenya's parliament approved a finance bill."
     story = paragraphs("finance bill")

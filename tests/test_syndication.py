@@ -519,6 +519,27 @@ def test_agency_named_recognises_only_agency_bylines(text: str | None, agency: s
             id="dutch-in-full",
         ),
         pytest.param(
+            "Testo dell'agenzia ANSA, riprodotto integralmente e senza alcun intervento della "
+            "redazione.",
+            "it",
+            "ANSA",
+            id="italian-agency-text",
+        ),
+        pytest.param(
+            "Conte\u00fado recebido da ag\u00eancia Lusa e publicado tal como chegou, sem "
+            "interven\u00e7\u00e3o dos nossos jornalistas.",
+            "pt",
+            "Lusa",
+            id="portuguese-as-it-came",
+        ),
+        pytest.param(
+            "As received: the text below reached us through the Emirates News Agency service "
+            "feed and appears without changes by our editors.",
+            "en",
+            "WAM",
+            id="labelled-as-received",
+        ),
+        pytest.param(
             "Published as received from PTI's wire service. Our newsroom has not altered the copy.",
             "en",
             "PTI",
@@ -643,6 +664,7 @@ def test_disclaimer_naming_the_outlet_in_quotes_is_still_a_disclaimer() -> None:
         ("TOKYO, March 18 Kyodo - Foreign visitors hit a record in February.", "Kyodo"),
         ("SEVILLA, 4 (EUROPA PRESS)", "Europa Press"),
         ("KARACHI, (APP): A seven-day anti-polio campaign began.", "APP"),
+        ("brussel (belga) - De federale regering heeft een akkoord bereikt.", "Belga"),
         ("القاهرة (أ ش أ) أعلنت وزارة الري الانتهاء من المشروع.", "MENA"),
         (
             "\u0421\u0410\u041c\u0410\u0420\u0410, 5 \u043c\u0430\u0440\u0442\u0430. /\u0422\u0410\u0421\u0421/. "
@@ -765,6 +787,7 @@ def test_staff_bylines_are_not_agency_bylines(byline: str) -> None:
         ("By Agence France-Presse", "AFP", True),
         ("\u00a9 AAP 2026", "AAP", True),
         ("Copyright \u00a9 PA Media Ltd 2026. All rights reserved.", "PA Media", True),
+        ("More stories like this are available on bloomberg.com", "Bloomberg", True),
         ("(c) Copyright Agence France-Presse 2026. All rights reserved.", "AFP", True),
         ("Prices are expected to ease next month, he said. -- IANS", "IANS", False),
         ("Die Arbeiten sollen im Herbst beginnen. (dpa)", "dpa", False),
@@ -791,6 +814,7 @@ def test_agency_credit_at_the_end_flags_page(closing: str, agency: str, removed:
         "Reuters contributed to this report.",
         "Photo copyright Reuters",
         "\u2014 the Dayton AP Biology class",
+        "1. \u201cIndonesia cuts nickel ore quota to support prices\u201d (Reuters)",
     ],
 )
 def test_photo_credits_and_acronyms_at_the_end_are_not_signoffs(closing: str) -> None:
@@ -832,6 +856,11 @@ def test_a_credit_closing_the_lede_flags_page() -> None:
             "Ag\u00eancia Brasil",
         ),
         ("Dieser Beitrag ist zuerst erschienen bei der APA.", "APA"),
+        (
+            "Erstver\u00f6ffentlichung bei der APA \u2013 Austria Presse Agentur; \u00dcbernahme "
+            "mit deren Einverst\u00e4ndnis.",
+            "APA",
+        ),
         ("Cet article a été publié initialement par Belga.", "Belga"),
         (
             "Cet article a d'abord été publié par l'Agence de presse sénégalaise (APS). Nous "
@@ -872,6 +901,14 @@ def test_a_provider_credit_naming_the_outlet_as_partner_flags_page() -> None:
     verdict = assess(replace(page(*BODY), notes=(note,)), NEWS_URL, RULES)
     assert verdict.syndicated and families(verdict) == ["republication"]
     assert verdict.source_agency == "Xinhua"
+
+
+def test_a_writers_credit_for_an_agency_beside_the_story_flags_page() -> None:
+    note = "Words: Tom Whitcombe for Australian Associated Press"
+    verdict = assess(replace(page(*BODY), notes=(note,)), NEWS_URL, RULES)
+    assert verdict.syndicated and families(verdict) == ["agency_byline"]
+    assert verdict.source_agency == "AAP"
+    assert RULES.people_in("By Jane Doe for AFP") == "Jane Doe"
 
 
 def test_a_reporting_and_editing_credit_beside_the_story_flags_it_as_reuters_copy() -> None:

@@ -33,6 +33,8 @@ from tests.benchmarks.syndication_eval import DATA, evaluate
         "tuning20",
         "tuning21",
         "tuning22",
+        "tuning23",
+        "tuning24",
     ],
 )
 def test_flag_and_clusters_meet_targets_on_development_pages(split: str) -> None:

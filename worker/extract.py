@@ -138,7 +138,7 @@ _NOTE_CLASSES = (
     "note", "disclaimer", "flag", "wire", "credit", "source", "syndicat", "agency", "mention",
     "notice", "small-print", "smallprint", "fine-print", "hinweis", "agentur", "aviso", "avviso",
     "fonte", "fuente", "quelle", "agenzia", "agencia", "agence", "src", "izvor", "kaynak",
-    "republi", "infoline",
+    "republi", "infoline", "origem", "origen", "origine", "herkunft", "callout", "legal",
 )  # fmt: skip
 _NOTE_MARKUP = (
     "self::aside or self::small or @role='note' or (self::footer and ancestor::article)"
@@ -207,6 +207,7 @@ def extract_page(html: str, url: str, rules: Iterable[SiteRule] = ()) -> Extract
         raise ExtractError(url, f"unparseable HTML: {e}") from e
     rule = _rule_for(url, rules)
     _lower_case_names(tree)
+    _capitals_as_shown(tree)
     # Everything read from the markup is read before trafilatura, which prunes the tree.
     metadata = _Metadata(tree, url)
     title = metadata.title()
@@ -399,6 +400,25 @@ def _is_layout_table(table: lxml.html.HtmlElement) -> bool:
 
 def _is_text_block(element: lxml.html.HtmlElement) -> bool:
     return bool((element.text_content() or "").strip()) and not element.xpath(_BLOCK_INSIDE)
+
+
+# A short run set in capitals by an inline style reads as it is shown: a dateline written
+# "seoul, april 1 (yonhap)" and shown as "SEOUL, APRIL 1 (YONHAP)".
+_UPPERCASE_STYLE = re.compile(r"text-transform\s*:\s*uppercase", re.IGNORECASE)
+_CAPITALS_MAX_CHARS = 80
+
+
+def _capitals_as_shown(tree: lxml.html.HtmlElement) -> None:
+    for element in tree.xpath("//*[contains(@style, 'uppercase')]"):
+        if not _UPPERCASE_STYLE.search(element.get("style") or ""):
+            continue
+        if len(element.text_content()) > _CAPITALS_MAX_CHARS:
+            continue
+        for node in element.iter():
+            if node.text:
+                node.text = node.text.upper()
+            if node is not element and node.tail:
+                node.tail = node.tail.upper()
 
 
 def _lower_case_names(tree: lxml.html.HtmlElement) -> None:
