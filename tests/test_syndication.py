@@ -924,6 +924,9 @@ def test_a_dateline_quoted_from_a_wire_dispatch_is_not_the_pages_own() -> None:
     story = replace(page(intro, quoted, *BODY), quotations=(quoted,))
     assert not assess(story, NEWS_URL, RULES).syndicated
     assert assess(page(quoted, *BODY), NEWS_URL, RULES).syndicated
+    # an agency's name above the story is not quoted because a quotation names it too
+    credit = replace(page("EFE", *BODY), quotations=("Fuentes de EFE dijeron que no.",))
+    assert assess(credit, NEWS_URL, RULES).syndicated
 
 
 def test_republished_from_an_agency_is_not_mistaken_for_the_sites_own_note() -> None:

@@ -339,9 +339,16 @@ def _places(
                     yield f"paragraph {index + 1} of {len(paragraphs)}", paragraphs[index], index
 
 
+_QUOTED_PART_MIN_CHARS = 40
+
+
 def _quotation(paragraph: str, page: ExtractedPage) -> bool:
+    # a short line ("EFE") inside a longer quotation is no sign that the line is quoted
     flat = " ".join(paragraph.split())
-    return any(flat in quoted for quoted in page.quotations)
+    return any(
+        flat == quoted or (len(flat) >= _QUOTED_PART_MIN_CHARS and flat in quoted)
+        for quoted in page.quotations
+    )
 
 
 # loading --------------------------------------------------------------------------
