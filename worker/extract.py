@@ -354,22 +354,18 @@ def _split_at_break_runs(parent: lxml.html.HtmlElement) -> None:
         segment.clear()
 
     for piece in pieces:
-        if isinstance(piece, str):
-            if piece.strip():
-                if breaks == 1:
-                    segment.append(lxml.html.Element("br"))
-                breaks = 0
-            segment.append(piece)
-        elif piece.tag == "br":
+        if isinstance(piece, str) and not piece.strip():
+            segment.append(piece)  # whitespace between breaks still makes a run
+        elif not isinstance(piece, str) and piece.tag == "br":
             breaks += 1
             if breaks == 2:
                 close()
-        elif isinstance(piece.tag, str) and piece.tag in _BLOCK_TAGS:
+        elif not isinstance(piece, str) and piece.tag in _BLOCK_TAGS:
             close()
             breaks = 0
             parent.append(piece)
         else:
-            if breaks == 1:
+            if breaks == 1:  # a single break stays inside the paragraph
                 segment.append(lxml.html.Element("br"))
             breaks = 0
             segment.append(piece)
