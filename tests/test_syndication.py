@@ -65,6 +65,12 @@ DISCLAIMERS = [
         "dpa",
         id="sz-dpa",
     ),
+    pytest.param(
+        "Game summary generated automatically from the Sportradar data feed. It has not been "
+        "reviewed or edited by Box Score Nation staff.",
+        None,
+        id="data-feed-recap",
+    ),
 ]
 
 
@@ -717,6 +723,8 @@ def test_reporter_and_agency_byline_flags_page_and_keeps_the_person() -> None:
         ("Marnie Cooper, AAP August 14 2025 - 4:10pm", "AAP"),
         ("Poppy Hargreaves and Callum Ng| AAP Published: March 4 2026 - 5:40pm", "AAP"),
         ("Minh Anh (theo Reuters)", "Reuters"),
+        ("Vitor Abdala \u2013 Rep\u00f3rter da Ag\u00eancia Brasil", "Agência Brasil"),
+        ("Ana Ruiz, corresponsal de EFE", "EFE"),
         ("Associated Press November 19, 2019, 9:02 AM", "AP"),
         ("Tom Davies Associated Press Published 11:34 PM EST Nov 19, 2019", "AP"),
         ("Rastriya Samachar Samiti", "RSS"),
@@ -762,6 +770,7 @@ def test_staff_bylines_are_not_agency_bylines(byline: str) -> None:
         ("Lusa/Fim", "Lusa", True),
         ("(\u00a9NTB)", "NTB", True),
         ("\u00a9 Agence France-Presse", "AFP", True),
+        ("\u00a9 dpa-AFX", "dpa", True),
         ("Marcin Kowalczyk (PAP)", "PAP", True),
         (
             "AGERPRES/(AS - autor: Radu B\u0103lan, editor: Cristina Ene, editor online: Andrei Popa)",
