@@ -586,6 +586,13 @@ def test_agency_named_recognises_only_agency_bylines(text: str | None, agency: s
             "PTI",
             id="hindi-in-latin-letters",
         ),
+        pytest.param(
+            "Dit bericht werd automatisch overgenomen van persagentschap Belga. De redactie van "
+            "Scheldepost heeft de tekst niet bewerkt.",
+            "nl",
+            "Belga",
+            id="flemish-press-agency",
+        ),
     ],
 )
 def test_disclaimer_in_more_languages_flags_page(note: str, language: str, agency: str) -> None:

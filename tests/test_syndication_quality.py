@@ -35,6 +35,7 @@ from tests.benchmarks.syndication_eval import DATA, evaluate
         "tuning22",
         "tuning23",
         "tuning24",
+        "tuning26",
     ],
 )
 def test_flag_and_clusters_meet_targets_on_development_pages(split: str) -> None:
