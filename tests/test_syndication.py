@@ -593,6 +593,13 @@ def test_agency_named_recognises_only_agency_bylines(text: str | None, agency: s
             "Belga",
             id="flemish-press-agency",
         ),
+        pytest.param(
+            "Contenu fourni par l'agence Belga et mis en ligne automatiquement : ce texte n'a fait "
+            "l'objet d'aucune relecture ni modification par la rédaction.",
+            "fr",
+            "Belga",
+            id="french-supplied-by-the-agency",
+        ),
     ],
 )
 def test_disclaimer_in_more_languages_flags_page(note: str, language: str, agency: str) -> None:
@@ -798,6 +805,7 @@ def test_staff_bylines_are_not_agency_bylines(byline: str) -> None:
         ("Источник: «Интерфакс»", "Interfax", True),
         ("منبع: خبرگزاری جمهوری اسلامی (ایرنا)", "IRNA", True),
         ("Fuente: Agencia Andina", "Andina", True),
+        ("bron: anp \u2014 dit bericht is zonder redactionele bewerking overgenomen", "ANP", True),
         ("Theo TTXVN", "VNA", True),
         ("RIPRODUZIONE RISERVATA \u00a9 Copyright ANSA", "ANSA", True),
         ("By Agence France-Presse", "AFP", True),

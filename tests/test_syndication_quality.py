@@ -36,6 +36,8 @@ from tests.benchmarks.syndication_eval import DATA, evaluate
         "tuning23",
         "tuning24",
         "tuning26",
+        "tuning27",
+        "tuning28",
     ],
 )
 def test_flag_and_clusters_meet_targets_on_development_pages(split: str) -> None:
