@@ -600,6 +600,13 @@ def test_agency_named_recognises_only_agency_bylines(text: str | None, agency: s
             "Belga",
             id="french-supplied-by-the-agency",
         ),
+        pytest.param(
+            "Cet article a été rédigé par l'Agence France-Presse et mis en ligne automatiquement "
+            "sur notre site, sans intervention de la rédaction.",
+            "fr",
+            "AFP",
+            id="french-written-by-the-agency",
+        ),
     ],
 )
 def test_disclaimer_in_more_languages_flags_page(note: str, language: str, agency: str) -> None:
@@ -923,7 +930,7 @@ def test_a_provider_credit_naming_the_outlet_as_partner_flags_page() -> None:
         "with Example News and is republished in full."
     )
     verdict = assess(replace(page(*BODY), notes=(note,)), NEWS_URL, RULES)
-    assert verdict.syndicated and families(verdict) == ["republication"]
+    assert verdict.syndicated and "republication" in families(verdict)
     assert verdict.source_agency == "Xinhua"
 
 

@@ -35,6 +35,7 @@ from tests.benchmarks.syndication_eval import DATA, evaluate
         "tuning22",
         "tuning23",
         "tuning24",
+        "tuning25",
         "tuning26",
         "tuning27",
         "tuning28",
