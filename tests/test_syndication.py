@@ -65,12 +65,6 @@ DISCLAIMERS = [
         "dpa",
         id="sz-dpa",
     ),
-    pytest.param(
-        "Game summary generated automatically from the Sportradar data feed. It has not been "
-        "reviewed or edited by Box Score Nation staff.",
-        None,
-        id="data-feed-recap",
-    ),
 ]
 
 

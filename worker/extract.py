@@ -138,7 +138,7 @@ _NOTE_CLASSES = (
     "note", "disclaimer", "flag", "wire", "credit", "source", "syndicat", "agency", "mention",
     "notice", "small-print", "smallprint", "fine-print", "hinweis", "agentur", "aviso", "avviso",
     "fonte", "fuente", "quelle", "agenzia", "agencia", "agence", "src", "izvor", "kaynak",
-    "republi", "infoline", "origem", "origen", "origine", "herkunft", "callout", "legal", "nota",
+    "republi", "infoline", "origem", "origen", "origine", "herkunft", "callout", "legal",
 )  # fmt: skip
 _NOTE_MARKUP = (
     "self::aside or self::small or @role='note' or (self::footer and ancestor::article)"
