@@ -816,6 +816,7 @@ def test_staff_bylines_are_not_agency_bylines(byline: str) -> None:
         ("(c) Copyright Agence France-Presse 2026. All rights reserved.", "AFP", True),
         ("Prices are expected to ease next month, he said. -- IANS", "IANS", False),
         ("Die Arbeiten sollen im Herbst beginnen. (dpa)", "dpa", False),
+        ("Overmorgen neemt de wind af, maar blijft het onstuimig met buien. (anp)", "ANP", False),
         ("They were deported for entering the country illegally. PTI", "PTI", False),
     ],
 )
@@ -864,6 +865,17 @@ def test_copyright_and_distribution_credit_in_small_print_beside_the_story_flags
     verdict = assess(replace(page(*BODY), notes=(note,)), NEWS_URL, RULES)
     assert verdict.syndicated and families(verdict) == ["signoff", "republication"]
     assert verdict.source_agency == "Bloomberg"
+
+
+def test_a_distribution_credit_closing_a_columnists_note_flags_page() -> None:
+    closing = (
+        "Marcy Elwood writes about personal finance and consumer issues. Send questions to her "
+        "at the address on her website. \u00a92026 Marcy Elwood. Distributed by Tribune Content "
+        "Agency, LLC."
+    )
+    verdict = assess(page(*BODY, closing), NEWS_URL, RULES)
+    assert verdict.syndicated and families(verdict) == ["republication"]
+    assert "Marcy Elwood writes" not in verdict.text
 
 
 def test_a_credit_closing_the_lede_flags_page() -> None:
