@@ -638,6 +638,9 @@ def test_inflected_agency_name_in_a_german_note_names_the_agency() -> None:
         'without changes" and assume someone checked it.',
         "On the evening of Feb. 20, a wire report carried the wrong death toll for 40 minutes, "
         "according to a count by The Copy Desk Review. Most sites had not changed a word.",
+        "Scroll to the bottom of many regional news pages and you find a line of italic text. On "
+        "one portal it reads: This story has not been edited by our staff and is auto-generated "
+        "from a syndicated feed.",
     ],
 )
 def test_disclaimer_wording_quoted_in_prose_is_not_evidence(paragraph: str) -> None:
@@ -964,6 +967,16 @@ def test_a_dateline_quoted_from_a_wire_dispatch_is_not_the_pages_own() -> None:
     # an agency's name above the story is not quoted because a quotation names it too
     credit = replace(page("EFE", *BODY), quotations=("Fuentes de EFE dijeron que no.",))
     assert assess(credit, NEWS_URL, RULES).syndicated
+
+
+def test_a_first_run_elsewhere_after_a_source_label_flags_page_though_it_names_the_outlet() -> None:
+    note = (
+        "Source: Xinhua. This article originally ran on the Xinhua News Agency English service "
+        "and is republished by Silk Road Observer under a content-exchange arrangement."
+    )
+    story = replace(page(*BODY), site_name="Silk Road Observer", notes=(note,))
+    verdict = assess(story, "https://www.silkroadobserver.example/asia/x", RULES)
+    assert verdict.syndicated and verdict.source_agency == "Xinhua"
 
 
 def test_republished_from_an_agency_is_not_mistaken_for_the_sites_own_note() -> None:

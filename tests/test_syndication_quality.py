@@ -40,6 +40,7 @@ from tests.benchmarks.syndication_eval import DATA, evaluate
         "tuning27",
         "tuning28",
         "tuning29",
+        "tuning30",
         "tuning31",
     ],
 )

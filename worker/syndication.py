@@ -264,13 +264,22 @@ def author_parts(text: str | None) -> list[str]:
 
 
 _QUOTE_MARKS = re.compile(r'["\u201c\u201d\u201e\u00ab\u00bb]')
+# wording reported after a verb of saying and a colon, without quotation marks:
+# "On one Indian portal it reads: This story has not been edited ..."
+_REPORTED_WORDING = re.compile(
+    r"\b(?:reads?|says?|said|states?|stated|declares?|declared|warns?|warned|lautet|heißt\s+es"
+    r"|dice|decía|reza|diz|dizia|indique|précise|recita|luidt)\s*:",
+    re.IGNORECASE,
+)
 
 
 def _quoted(text: str, match: re.Match[str]) -> bool:
-    """True when the ``claim`` of a match (else the match) sits inside quotation marks:
-    a column quoting a disclaimer's wording, not a disclaimer."""
-    start = match.start("claim") if "claim" in match.groupdict() else match.start()
-    return len(_QUOTE_MARKS.findall(text, 0, max(start, 0))) % 2 == 1
+    """True when the ``claim`` of a match (else the match) sits inside quotation marks, or
+    after "it reads:": a column quoting a disclaimer's wording, not a disclaimer."""
+    start = max(match.start("claim") if "claim" in match.groupdict() else match.start(), 0)
+    return len(_QUOTE_MARKS.findall(text, 0, start)) % 2 == 1 or bool(
+        _REPORTED_WORDING.search(text, 0, start)
+    )
 
 
 _BRACKETED = re.compile(r"[(/]([^()/]+)[)/]")
