@@ -1166,6 +1166,41 @@ def test_a_stripped_copy_on_a_site_named_like_an_agency_is_still_flagged() -> No
     assert flag.article_id == 2 and flag.syndicated and flag.source_agency == "Reuters"
 
 
+DISCLAIMED = (Evidence(rule="disclaimer", family="disclaimer", match="from a syndicated feed"),)
+DATELINED = (Evidence(rule="dateline", family="dateline", match="SANTIAGO (Reuters) -"),)
+
+
+def test_copies_of_one_story_share_the_agency_one_of_them_names() -> None:
+    # the disclaimer names no agency; a copy elsewhere carries the Reuters dateline
+    disclaimed = _copy(1, "https://www.tradepulse.example/a", None, DISCLAIMED)
+    stripped = _copy(2, "https://www.marketsdesk.example/b", None, ())
+    [flag] = near_duplicate_flags(stripped, [(disclaimed, 0.9)], RULES)
+    assert flag.syndicated and flag.source_agency is None
+    stripped = replace(stripped, evidence=flag.evidence)
+
+    datelined = _copy(3, "https://www.valleysentinel.example/c", "Reuters", DATELINED)
+    flags = near_duplicate_flags(datelined, [(disclaimed, 0.9), (stripped, 0.85)], RULES)
+    assert {(f.article_id, f.source_agency, f.evidence) for f in flags} == {
+        (1, "Reuters", DISCLAIMED),
+        (2, "Reuters", stripped.evidence),
+    }
+
+
+def test_a_copy_naming_no_agency_takes_the_one_its_earlier_copies_name() -> None:
+    datelined = _copy(1, "https://www.valleysentinel.example/c", "Reuters", DATELINED)
+    disclaimed = _copy(2, "https://www.tradepulse.example/a", None, DISCLAIMED)
+    [flag] = near_duplicate_flags(disclaimed, [(datelined, 0.9)], RULES)
+    assert flag.article_id == 2 and flag.source_agency == "Reuters"
+    assert flag.evidence == DISCLAIMED and flag.syndicated
+
+
+def test_an_unflagged_copy_takes_no_agency_from_its_copies() -> None:
+    datelined = _copy(1, "https://www.valleysentinel.example/c", "Reuters", DATELINED)
+    weak = (Evidence(rule="canonical-elsewhere", family="canonical", match="x"),)
+    below = _copy(2, "https://www.tradepulse.example/a", None, weak)
+    assert near_duplicate_flags(below, [(datelined, 0.9)], RULES) == []
+
+
 def test_the_agencys_own_copy_is_not_flagged_as_a_near_duplicate() -> None:
     marked = _copy(
         1,

@@ -536,23 +536,48 @@ def near_duplicate_flags(
 
     A copy without markers that near-duplicates a copy *on another site* that
     carries them is flagged ``near_duplicate_of`` that copy, whichever of the
-    two arrived first.
+    two arrived first. Copies of one story name one agency: a flagged copy whose
+    markers name none ("from a syndicated feed") takes the one its copies name.
     """
-    foreign = [(copy, sim) for copy, sim in matches if not same_site(copy.url, new.url)]
+    foreign = sorted(
+        ((copy, sim) for copy, sim in matches if not same_site(copy.url, new.url)),
+        key=lambda pair: pair[1],
+        reverse=True,
+    )
     if not has_markers(new.evidence):
         marked = [(copy, sim) for copy, sim in foreign if has_markers(copy.evidence)]
         if not marked:
             return []
-        source, similarity = max(marked, key=lambda pair: pair[1])
+        source, similarity = marked[0]
         if _agencys_own(new, source, rules):
             return []  # the agency's own copy is the original, not a republication
-        return [_flag(new, source, similarity, rules)]
-    return [
-        _flag(copy, new, similarity, rules)
+        return [_flag(new, source, similarity, rules, agency=_named(marked))]
+    flags = [
+        _flag(copy, new, similarity, rules, agency=new.source_agency)
         for copy, similarity in foreign
         # unmarked, not yet linked to another marked copy, not the agency's own
         if not copy.evidence and not _agencys_own(copy, new, rules)
     ]
+    flagged = [(copy, sim) for copy, sim in foreign if _syndicated(copy.evidence, rules)]
+    if new.source_agency is None:
+        agency = _named(flagged)
+        if agency is not None and _syndicated(new.evidence, rules):
+            flags.append(_update(new.article_id, new.evidence, agency, rules))
+    else:
+        flags += [
+            _update(copy.article_id, copy.evidence, new.source_agency, rules)
+            for copy, _ in flagged
+            if copy.source_agency is None
+        ]
+    return flags
+
+
+def _named(copies: list[tuple[StoredCopy, float]]) -> str | None:
+    return next((copy.source_agency for copy, _ in copies if copy.source_agency), None)
+
+
+def _syndicated(evidence: tuple[Evidence, ...], rules: RuleSet) -> bool:
+    return bool(evidence) and syndication_score(evidence, rules) >= rules.threshold
 
 
 def _agencys_own(copy: StoredCopy, marked: StoredCopy, rules: RuleSet) -> bool:
@@ -560,7 +585,9 @@ def _agencys_own(copy: StoredCopy, marked: StoredCopy, rules: RuleSet) -> bool:
     return marked.source_agency is not None and rules.agency_site(copy.url) == marked.source_agency
 
 
-def _flag(target: StoredCopy, source: StoredCopy, similarity: float, rules: RuleSet) -> FlagUpdate:
+def _flag(
+    target: StoredCopy, source: StoredCopy, similarity: float, rules: RuleSet, *, agency: str | None
+) -> FlagUpdate:
     evidence = (
         *target.evidence,
         Evidence(
@@ -571,11 +598,17 @@ def _flag(target: StoredCopy, source: StoredCopy, similarity: float, rules: Rule
             similarity=similarity,
         ),
     )
+    return _update(target.article_id, evidence, target.source_agency or agency, rules)
+
+
+def _update(
+    article_id: int, evidence: tuple[Evidence, ...], agency: str | None, rules: RuleSet
+) -> FlagUpdate:
     score = syndication_score(evidence, rules)
     return FlagUpdate(
-        article_id=target.article_id,
+        article_id=article_id,
         evidence=evidence,
         score=score,
         syndicated=score >= rules.threshold,
-        source_agency=target.source_agency or source.source_agency,
+        source_agency=agency,
     )
