@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.benchmarks.syndication_eval import DATA, evaluate
+from tests.benchmarks.syndication_eval import DATA, Scores, evaluate, pooled
 
 
 @pytest.mark.parametrize(
@@ -64,3 +64,11 @@ def test_held_out_pages_are_scored(split: str) -> None:
         pytest.skip(f"{split} pages not present")
     scores = evaluate(split)
     assert scores.pages >= 40
+
+
+def test_pooled_scores_count_the_splits_pages_as_one_set() -> None:
+    first = Scores("a", pages=40, true_positive=21, false_negative=1, agency_right=19)
+    second = Scores("b", pages=44, true_positive=23, false_positive=1, false_negative=2)
+    total = pooled("all", [first, second])
+    assert (total.pages, total.true_positive, total.agency_right) == (84, 44, 19)
+    assert total.recall == 44 / 47 and total.precision == 44 / 45

@@ -20,7 +20,7 @@ import itertools
 import sys
 import tempfile
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -195,13 +195,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=SPLITS, action="append")
     parser.add_argument("--verbose", action="store_true", help="list every mistake")
     args = parser.parse_args(argv)
+    held_out, development = [], []
     for split in args.split or SPLITS:
         scores = evaluate(split)
         print(scores.summary())
         if args.verbose:
             for mistake in scores.mistakes:
                 print("   ", mistake)
+        (held_out if split.startswith("heldout") else development).append(scores)
+    for name, group in (("all dev", development), ("all held", held_out)):
+        if len(group) > 1:
+            print(pooled(name, group).summary())
     return 0
+
+
+def pooled(name: str, group: list[Scores]) -> Scores:
+    """The splits' pages counted as one set."""
+    total = Scores(name)
+    for scores in group:
+        for counter in fields(Scores):
+            if counter.type == "int":
+                setattr(
+                    total,
+                    counter.name,
+                    getattr(total, counter.name) + getattr(scores, counter.name),
+                )
+    return total
 
 
 if __name__ == "__main__":
