@@ -819,7 +819,6 @@ def test_staff_bylines_are_not_agency_bylines(byline: str) -> None:
         ("(c) Copyright Agence France-Presse 2026. All rights reserved.", "AFP", True),
         ("Prices are expected to ease next month, he said. -- IANS", "IANS", False),
         ("Die Arbeiten sollen im Herbst beginnen. (dpa)", "dpa", False),
-        ("Overmorgen neemt de wind af, maar blijft het onstuimig met buien. (anp)", "ANP", False),
         ("They were deported for entering the country illegally. PTI", "PTI", False),
     ],
 )
@@ -868,6 +867,44 @@ def test_copyright_and_distribution_credit_in_small_print_beside_the_story_flags
     verdict = assess(replace(page(*BODY), notes=(note,)), NEWS_URL, RULES)
     assert verdict.syndicated and families(verdict) == ["signoff", "republication"]
     assert verdict.source_agency == "Bloomberg"
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        "D'après l'AFP, le texte a été adopté intégralement par les députés mardi soir.",
+        "Le texte n'a pas été modifié depuis sa première lecture, a indiqué à l'AFP un conseiller.",
+        "Selon l'agence de presse officielle iranienne, le texte de l'accord n'a pas été modifié.",
+        "The text of the ceasefire, supplied by Reuters, has not been changed since March.",
+        "Correction: An earlier version of this article, based on figures provided by AP, "
+        "misstated the death toll. The headline has not been changed.",
+        "Stock quotes in this article are provided by Dow Jones and displayed automatically.",
+        "Die Polizei sucht Zeugen. (pa)",
+        "Wedstrijd eindigde in 2-2. (tt)",
+        "Source: Reuters \u2013 median of 40 economists polled",
+        "Quelle: dpa - Grafik: Redaktion",
+        "Correction: The mayor's name was misspelled. This story first appeared in the Tribune's "
+        "weekend magazine.",
+    ],
+)
+def test_prose_initials_and_chart_sources_are_not_credits(closing: str) -> None:
+    # agency names in French prose, a writer's initials in brackets, a chart's source line
+    verdict = assess(page(*BODY, closing), NEWS_URL, RULES)
+    assert not verdict.syndicated and verdict.evidence == ()
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        "Also read: Sensex ends 500 points higher | This story has not been edited by "
+        "Devdiscourse staff and is auto-generated from a syndicated feed.",
+        'The minister said: "We will act." (This story has not been edited by Devdiscourse staff '
+        "and is auto-generated from a syndicated feed.)",
+    ],
+)
+def test_a_disclaimer_after_a_link_label_or_a_quoted_sentence_is_still_one(closing: str) -> None:
+    verdict = assess(page(*BODY, closing), NEWS_URL, RULES)
+    assert verdict.syndicated and families(verdict) == ["disclaimer"]
 
 
 def test_a_distribution_credit_closing_a_columnists_note_flags_page() -> None:
@@ -939,7 +976,8 @@ def test_a_provider_credit_naming_the_outlet_as_partner_flags_page() -> None:
         "with Example News and is republished in full."
     )
     verdict = assess(replace(page(*BODY), notes=(note,)), NEWS_URL, RULES)
-    assert verdict.syndicated and "republication" in families(verdict)
+    # "this story was provided by Xinhua ... republished in full" is also a no-editing claim
+    assert verdict.syndicated and families(verdict) == ["disclaimer", "republication"]
     assert verdict.source_agency == "Xinhua"
 
 
@@ -1192,6 +1230,33 @@ def test_a_copy_naming_no_agency_takes_the_one_its_earlier_copies_name() -> None
     [flag] = near_duplicate_flags(disclaimed, [(datelined, 0.9)], RULES)
     assert flag.article_id == 2 and flag.source_agency == "Reuters"
     assert flag.evidence == DISCLAIMED and flag.syndicated
+
+
+def test_a_copy_that_learns_its_agency_passes_it_to_the_stripped_copy_it_flags() -> None:
+    earlier = _copy(1, "https://www.valleysentinel.example/c", "Reuters", DATELINED)
+    stripped = _copy(2, "https://www.marketsdesk.example/b", None, ())
+    disclaimed = _copy(3, "https://www.tradepulse.example/a", None, DISCLAIMED)
+    flags = near_duplicate_flags(disclaimed, [(earlier, 0.8), (stripped, 0.9)], RULES)
+    assert {(f.article_id, f.source_agency) for f in flags} == {(2, "Reuters"), (3, "Reuters")}
+
+
+def test_the_agencys_own_copy_is_not_flagged_once_the_story_names_the_agency() -> None:
+    earlier = _copy(1, "https://www.valleysentinel.example/c", "Reuters", DATELINED)
+    own = _copy(2, "https://www.reuters.com/world/b", None, ())
+    disclaimed = _copy(3, "https://www.tradepulse.example/a", None, DISCLAIMED)
+    flags = near_duplicate_flags(own, [(disclaimed, 0.95), (earlier, 0.9)], RULES)
+    assert flags == []
+    flags = near_duplicate_flags(disclaimed, [(own, 0.95), (earlier, 0.9)], RULES)
+    assert [(f.article_id, f.source_agency) for f in flags] == [(3, "Reuters")]
+
+
+def test_a_copy_below_the_threshold_passes_no_flag_to_its_near_duplicates() -> None:
+    # a canonical link to a sister paper is evidence, but not enough to call either wire copy
+    weak = (Evidence(rule="canonical-elsewhere", family="canonical", match="x"),)
+    sister = _copy(1, "https://www.sisterpaper.example/a", None, weak)
+    unmarked = _copy(2, "https://www.gazette.example/b", None, ())
+    assert near_duplicate_flags(unmarked, [(sister, 0.9)], RULES) == []
+    assert near_duplicate_flags(sister, [(unmarked, 0.9)], RULES) == []
 
 
 def test_an_unflagged_copy_takes_no_agency_from_its_copies() -> None:

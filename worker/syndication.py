@@ -264,22 +264,25 @@ def author_parts(text: str | None) -> list[str]:
 
 
 _QUOTE_MARKS = re.compile(r'["\u201c\u201d\u201e\u00ab\u00bb]')
-# wording reported after a verb of saying and a colon, without quotation marks:
-# "On one Indian portal it reads: This story has not been edited ..."
+# wording reported after a verb of saying and a colon in the same sentence, without
+# quotation marks: "On one Indian portal it reads: This story has not been edited ..."
+# (not "Also read: …", a link label before the note)
 _REPORTED_WORDING = re.compile(
-    r"\b(?:reads?|says?|said|states?|stated|declares?|declared|warns?|warned|lautet|heißt\s+es"
+    r"\b(?:reads|says|said|states|stated|declares|declared|warns|warned|lautet|heißt\s+es"
     r"|dice|decía|reza|diz|dizia|indique|précise|recita|luidt)\s*:",
     re.IGNORECASE,
 )
+_SENTENCE_END = re.compile(r"[.!?|][\"'\u201d\u00bb)]*\s")
 
 
 def _quoted(text: str, match: re.Match[str]) -> bool:
     """True when the ``claim`` of a match (else the match) sits inside quotation marks, or
-    after "it reads:": a column quoting a disclaimer's wording, not a disclaimer."""
+    after "it reads:" in its sentence: a column quoting a disclaimer's wording, not one."""
     start = max(match.start("claim") if "claim" in match.groupdict() else match.start(), 0)
-    return len(_QUOTE_MARKS.findall(text, 0, start)) % 2 == 1 or bool(
-        _REPORTED_WORDING.search(text, 0, start)
-    )
+    if len(_QUOTE_MARKS.findall(text, 0, start)) % 2 == 1:
+        return True
+    sentence = max((end.end() for end in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    return bool(_REPORTED_WORDING.search(text, sentence, start))
 
 
 _BRACKETED = re.compile(r"[(/]([^()/]+)[)/]")
@@ -534,59 +537,61 @@ def near_duplicate_flags(
 ) -> list[FlagUpdate]:
     """Wire copy with its markers stripped is still wire copy.
 
-    A copy without markers that near-duplicates a copy *on another site* that
-    carries them is flagged ``near_duplicate_of`` that copy, whichever of the
-    two arrived first. Copies of one story name one agency: a flagged copy whose
-    markers name none ("from a syndicated feed") takes the one its copies name.
+    A copy without markers that near-duplicates a flagged copy *on another site*
+    is flagged ``near_duplicate_of`` it, whichever of the two arrived first (a copy
+    whose markers stay below the threshold, such as a canonical link to a sister
+    paper, passes on nothing). Copies of one story name one agency: a flagged copy
+    whose markers name none ("from a syndicated feed") takes the one its copies name.
     """
     foreign = sorted(
         ((copy, sim) for copy, sim in matches if not same_site(copy.url, new.url)),
         key=lambda pair: pair[1],
         reverse=True,
     )
+    flagged = [(copy, sim) for copy, sim in foreign if _is_syndicated(copy.evidence, rules)]
     if not has_markers(new.evidence):
-        marked = [(copy, sim) for copy, sim in foreign if has_markers(copy.evidence)]
+        marked = [(copy, sim) for copy, sim in flagged if has_markers(copy.evidence)]
         if not marked:
             return []
-        source, similarity = marked[0]
-        if _agencys_own(new, source, rules):
+        agency = _first_agency(marked)
+        if _on_agency_site(new, agency, rules):
             return []  # the agency's own copy is the original, not a republication
-        return [_flag(new, source, similarity, rules, agency=_named(marked))]
-    flags = [
-        _flag(copy, new, similarity, rules, agency=new.source_agency)
+        source, similarity = marked[0]
+        return [_flag(new, source, similarity, agency, rules)]
+    if not _is_syndicated(new.evidence, rules):
+        return []
+    agency = new.source_agency or _first_agency(flagged)
+    updates = [
+        _flag(copy, new, similarity, agency, rules)
         for copy, similarity in foreign
         # unmarked, not yet linked to another marked copy, not the agency's own
-        if not copy.evidence and not _agencys_own(copy, new, rules)
+        if not copy.evidence and not _on_agency_site(copy, agency, rules)
     ]
-    flagged = [(copy, sim) for copy, sim in foreign if _syndicated(copy.evidence, rules)]
-    if new.source_agency is None:
-        agency = _named(flagged)
-        if agency is not None and _syndicated(new.evidence, rules):
-            flags.append(_update(new.article_id, new.evidence, agency, rules))
-    else:
-        flags += [
-            _update(copy.article_id, copy.evidence, new.source_agency, rules)
-            for copy, _ in flagged
+    if agency is not None:
+        updates += [
+            _update(copy.article_id, copy.evidence, agency, rules)
+            for copy in (new, *(copy for copy, _ in flagged))
             if copy.source_agency is None
         ]
-    return flags
+    return updates
 
 
-def _named(copies: list[tuple[StoredCopy, float]]) -> str | None:
+def _first_agency(copies: list[tuple[StoredCopy, float]]) -> str | None:
+    """The agency the most similar of ``copies`` names (they come most similar first)."""
     return next((copy.source_agency for copy, _ in copies if copy.source_agency), None)
 
 
-def _syndicated(evidence: tuple[Evidence, ...], rules: RuleSet) -> bool:
+def _is_syndicated(evidence: tuple[Evidence, ...], rules: RuleSet) -> bool:
     return bool(evidence) and syndication_score(evidence, rules) >= rules.threshold
 
 
-def _agencys_own(copy: StoredCopy, marked: StoredCopy, rules: RuleSet) -> bool:
-    # tt.com is not TT's site for a Reuters story: only the marked copy's agency counts
-    return marked.source_agency is not None and rules.agency_site(copy.url) == marked.source_agency
+def _on_agency_site(copy: StoredCopy, agency: str | None, rules: RuleSet) -> bool:
+    # tt.com is not TT's site for a Reuters story: only the story's own agency counts
+    return agency is not None and rules.agency_site(copy.url) == agency
 
 
 def _flag(
-    target: StoredCopy, source: StoredCopy, similarity: float, rules: RuleSet, *, agency: str | None
+    target: StoredCopy, source: StoredCopy, similarity: float, agency: str | None, rules: RuleSet
 ) -> FlagUpdate:
     evidence = (
         *target.evidence,
@@ -598,7 +603,7 @@ def _flag(
             similarity=similarity,
         ),
     )
-    return _update(target.article_id, evidence, target.source_agency or agency, rules)
+    return _update(target.article_id, evidence, agency, rules)
 
 
 def _update(

@@ -214,12 +214,9 @@ def pooled(name: str, group: list[Scores]) -> Scores:
     total = Scores(name)
     for scores in group:
         for counter in fields(Scores):
-            if counter.type == "int":
-                setattr(
-                    total,
-                    counter.name,
-                    getattr(total, counter.name) + getattr(scores, counter.name),
-                )
+            value = getattr(scores, counter.name)
+            if isinstance(value, int):
+                setattr(total, counter.name, getattr(total, counter.name) + value)
     return total
 
 
