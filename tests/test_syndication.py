@@ -601,6 +601,27 @@ def test_agency_named_recognises_only_agency_bylines(text: str | None, agency: s
             "AFP",
             id="french-written-by-the-agency",
         ),
+        pytest.param(
+            "Cette dépêche est diffusée telle que reçue du fil de l'Agence France-Presse ; elle "
+            "n'a fait l'objet d'aucune relecture par notre rédaction.",
+            "fr",
+            "AFP",
+            id="french-as-received",
+        ),
+        pytest.param(
+            "Contenido de agencia · Esta información se reproduce íntegra tal y como ha sido "
+            "distribuida por la Agencia EFE, sin intervención de la redacción.",
+            "es",
+            "EFE",
+            id="spanish-agency-content",
+        ),
+        pytest.param(
+            "(The text of this report comes straight from the ANI wire. Bharat Times Now has "
+            "written the headline; nothing else has been changed.)",
+            "en",
+            "ANI",
+            id="straight-from-the-wire",
+        ),
     ],
 )
 def test_disclaimer_in_more_languages_flags_page(note: str, language: str, agency: str) -> None:
@@ -905,6 +926,18 @@ def test_prose_initials_and_chart_sources_are_not_credits(closing: str) -> None:
 def test_a_disclaimer_after_a_link_label_or_a_quoted_sentence_is_still_one(closing: str) -> None:
     verdict = assess(page(*BODY, closing), NEWS_URL, RULES)
     assert verdict.syndicated and families(verdict) == ["disclaimer"]
+
+
+def test_an_agencys_end_mark_above_the_sites_sign_up_lines_flags_page() -> None:
+    # a bare agency name is read only as the last lines; with its end mark it is unmistakable
+    furniture = (
+        "Inicie sessão para comentar. Os comentários são moderados.",
+        "Receba todas as manhãs as principais notícias da região no seu email.",
+        "Ao subscrever aceita a nossa política de privacidade.",
+    )
+    verdict = assess(page(*BODY, "ALYN // JMR", "Lusa/Fim", *furniture), NEWS_URL, RULES)
+    assert verdict.syndicated and verdict.source_agency == "Lusa"
+    assert "Lusa/Fim" not in verdict.text
 
 
 def test_a_distribution_credit_closing_a_columnists_note_flags_page() -> None:

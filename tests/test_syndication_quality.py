@@ -42,6 +42,9 @@ from tests.benchmarks.syndication_eval import DATA, Scores, evaluate, pooled
         "tuning29",
         "tuning30",
         "tuning31",
+        "tuning32",
+        "tuning33",
+        "tuning34",
     ],
 )
 def test_flag_and_clusters_meet_targets_on_development_pages(split: str) -> None:
