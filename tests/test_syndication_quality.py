@@ -58,7 +58,8 @@ def test_flag_and_clusters_meet_targets_on_development_pages(split: str) -> None
 
 
 @pytest.mark.parametrize(
-    "split", ["heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6"]
+    "split",
+    ["heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8"],
 )
 def test_held_out_pages_are_scored(split: str) -> None:
     # No threshold on purpose: rules are never tuned on these pages; the figures
