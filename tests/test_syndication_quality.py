@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tomllib
+
 import pytest
 
 from tests.benchmarks.syndication_eval import DATA, Scores, evaluate, pooled
@@ -61,13 +63,14 @@ def test_flag_and_clusters_meet_targets_on_development_pages(split: str) -> None
     "split",
     ["heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8"],
 )
-def test_held_out_pages_are_scored(split: str) -> None:
-    # No threshold on purpose: rules are never tuned on these pages; the figures
-    # are reported in the README (python tests/benchmarks/syndication_eval.py).
-    if not (DATA / split).is_dir():
-        pytest.skip(f"{split} pages not present")
-    scores = evaluate(split)
-    assert scores.pages >= 40
+def test_held_out_sets_are_complete(split: str) -> None:
+    # Not scored here, on purpose: rules are never tuned on these pages, and scoring them
+    # costs the suite as much as a development split; the figures are reported in the
+    # README (python tests/benchmarks/syndication_eval.py).
+    labels = tomllib.loads((DATA / split / "labels.toml").read_text(encoding="utf-8"))["page"]
+    assert len(labels) >= 40
+    assert all((DATA / split / label["file"]).is_file() for label in labels)
+    assert {label["syndicated"] for label in labels} == {True, False}
 
 
 def test_pooled_scores_count_the_splits_pages_as_one_set() -> None:
