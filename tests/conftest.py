@@ -14,6 +14,13 @@ import sqlite_utils
 
 from worker.demo.server import Route, SiteServer
 
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The longest tests first: xdist hands tests out in this order, and a two-minute test
+    # handed out last keeps the suite waiting on one worker while the others sit idle.
+    items.sort(key=lambda item: item.get_closest_marker("heavy") is None)
+
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"  # read-only reference material beside the checkout
 

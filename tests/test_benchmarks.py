@@ -24,6 +24,7 @@ def _run(script: str, *args: str) -> str:
 
 
 @pytest.mark.skipif(not (SHARED / "extraction-benchmark").is_dir(), reason="needs ../shared")
+@pytest.mark.heavy
 def test_ingest_benchmark_runs_at_a_small_size() -> None:
     out = _run(
         "ingest_benchmark.py",

@@ -93,6 +93,7 @@ def _wait_until(condition: Callable[[], bool], timeout: float = 10) -> bool:
     return condition()
 
 
+@pytest.mark.heavy
 def test_kill_9_at_random_moments_loses_nothing(site: SiteServer, cli: Cli) -> None:
     _newsroom(site, cli)
     config = str(cli.write_config(""))
@@ -128,6 +129,7 @@ def test_kill_9_at_random_moments_loses_nothing(site: SiteServer, cli: Cli) -> N
     assert len([r for r in site.requests if r.path.startswith("/s")]) == fetched
 
 
+@pytest.mark.heavy
 def test_a_cleaning_worker_killed_mid_run_costs_no_article(site: SiteServer, cli: Cli) -> None:
     _newsroom(site, cli)
     config = str(cli.write_config("[extract]\nworkers = 2\n"))

@@ -30,6 +30,7 @@ def _corpus_files() -> list[Path]:
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/feeds not present")
+@pytest.mark.heavy
 def test_every_corpus_feed_yields_entries_or_a_recorded_error(
     site: SiteServer, cli: Cli, tmp_path: Path
 ) -> None:

@@ -12,6 +12,7 @@ import socket
 import time
 from http.server import BaseHTTPRequestHandler
 
+import pytest
 from conftest import Cli, article_page, feed_route, html_route, paragraphs, rss
 
 from worker.demo.server import Route, SiteServer
@@ -289,6 +290,7 @@ def test_huge_entry_fields_are_capped(site: SiteServer, cli: Cli) -> None:
     assert entry["guid"].startswith("sha256:") and entry["link"] is None
 
 
+@pytest.mark.heavy
 def test_duplicate_storm_fetches_each_page_once(site: SiteServer, cli: Cli) -> None:
     stories = [f"/s{i}.html" for i in range(10)]
     for path in stories:

@@ -57,6 +57,7 @@ def _entries(parse: Callable[..., ParsedFeed], body: bytes, url: str) -> tuple[F
 
 # One pass for both claims: feedparser over the whole corpus is the slow part.
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/feeds not present")
+@pytest.mark.heavy
 def test_fast_path_matches_feedparser_on_99_percent_and_loses_no_real_entries() -> None:
     compared, fast, differing = 0, 0, {}
     real_by_worker = real_by_feedparser = 0
