@@ -29,7 +29,8 @@ def test_ingest_benchmark_runs_at_a_small_size() -> None:
     out = _run(
         "ingest_benchmark.py",
         *("--articles", "8", "--feeds", "1", "--runs", "1"),
-        *("--repoll-feeds", "5", "--floor-pages", "3", "--shared", str(SHARED)),
+        *("--repoll-feeds", "5", "--repoll-runs", "1", "--floor-pages", "3"),
+        *("--shared", str(SHARED)),
     )
     assert "ingest median:" in out
     assert "0 pages fetched" in out  # the re-poll of unchanged feeds fetches no page

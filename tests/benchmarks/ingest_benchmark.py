@@ -319,7 +319,7 @@ def measure_repoll_same_site(server: SiteServer, site: Site, cli: list[str], sto
     )
 
 
-def measure_repoll_many(server: SiteServer, feeds: int) -> None:
+def measure_repoll_many(server: SiteServer, feeds: int, repeats: int) -> None:
     """The 304 path over ``feeds`` feeds: worker CPU per feed, net of start-up."""
     paths = [f"/many/{i}.xml" for i in range(feeds)]
     for i, path in enumerate(paths):
@@ -329,11 +329,11 @@ def measure_repoll_many(server: SiteServer, feeds: int) -> None:
         )
     with _workdir() as workdir:
         empty = _cli(_config(workdir, []), workdir / "empty.db")
-        start_up = _median([run_worker(empty, "run", "--once").cpu_s for _ in range(3)])
+        start_up = _median([run_worker(empty, "run", "--once").cpu_s for _ in range(repeats)])
         config = _config(workdir, [server.url(p) for p in paths])
         cli = _cli(config, workdir / "many.db")
         first = run_worker(cli, "run", "--once", "--feeds-only")
-        repolls = [run_worker(cli, "run", "--once", "--feeds-only") for _ in range(3)]
+        repolls = [run_worker(cli, "run", "--once", "--feeds-only") for _ in range(repeats)]
         cpu = _median([r.cpu_s for r in repolls])
         wall = _median([r.wall_s for r in repolls])
     per_feed_ms = (cpu - start_up) / feeds * 1000
@@ -430,6 +430,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--feeds", type=int, default=20)
     parser.add_argument("--runs", type=int, default=3, help="ingest runs (median reported)")
     parser.add_argument("--repoll-feeds", type=int, default=10_000)
+    parser.add_argument(
+        "--repoll-runs", type=int, default=3, help="re-polls (and bare start-ups) per median"
+    )
     parser.add_argument("--floor-pages", type=int, default=400)
     parser.add_argument("--long", type=int, default=0, metavar="N", help="only the long run")
     parser.add_argument(
@@ -456,7 +459,7 @@ def main(argv: list[str] | None = None) -> int:
         parts = set(args.parts.split(","))
         if "repoll" in parts:
             print("2. re-poll:")
-            measure_repoll_many(server, args.repoll_feeds)
+            measure_repoll_many(server, args.repoll_feeds, args.repoll_runs)
         if not parts & {"ingest", "peers"}:
             return 0
         site = plan_site(args.articles, args.feeds, list(pages))
