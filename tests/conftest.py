@@ -63,10 +63,12 @@ class Cli:
     def write_config(self, config: str, *, allow_loopback: bool = True) -> Path:
         """The test's config, plus what nearly every test here needs: its loopback
         server is allowed past the private-network guard, and no politeness delay.
-        One cleaning worker process unless the test says otherwise: a worker's start-up
-        is most of a small run's cost, and the pool is still the one that runs."""
+        Pages are cleaned on a thread of the run's own process unless the test says
+        otherwise: a cleaning worker's start-up (imports, compiling the rules) costs more
+        CPU than a small run's pages. The tests about the worker pool, and those that
+        kill or stop a run, ask for workers."""
         if "[extract]" not in config:
-            config += "\n[extract]\nworkers = 1\n"
+            config += "\n[extract]\nworkers = 0\n"
         path = self.workdir / "feedworker.toml"
         path.write_text(with_loopback_allowed(config) if allow_loopback else config, "utf-8")
         return path

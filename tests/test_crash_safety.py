@@ -96,7 +96,7 @@ def _wait_until(condition: Callable[[], bool], timeout: float = 10) -> bool:
 @pytest.mark.heavy
 def test_kill_9_at_random_moments_loses_nothing(site: SiteServer, cli: Cli) -> None:
     _newsroom(site, cli)
-    config = str(cli.write_config(""))
+    config = str(cli.write_config("[extract]\nworkers = 1\n"))
     rng = random.Random(20261128)
     for _ in range(4):
         process = subprocess.Popen(

@@ -185,7 +185,7 @@ def test_sigterm_in_a_busy_cycle_exits_cleanly_and_a_restart_resumes(
         site.routes[path] = slow_page(path)
     site.routes["/feed.xml"] = feed_route(rss([{"link": site.url(p)} for p in paths]))
     config = FAST.replace("default_interval = 1", "default_interval = 3600") + (
-        "[daemon]\nshutdown_grace = 2\n"
+        "[daemon]\nshutdown_grace = 2\n[extract]\nworkers = 1\n"
     )
     cli("feeds", "add", site.url("/feed.xml"), config=config)
     with daemon(cli, config) as running:
@@ -316,7 +316,7 @@ def test_in_flight_work_finishes_within_the_shutdown_grace(site: SiteServer, cli
     site.routes["/feed.xml"] = feed_route(rss([{"link": site.url("/slow.html")}]))
     # a generous grace: the daemon exits as soon as the work is done, and a loaded machine
     # may take several seconds to start a cleaning process
-    config = FAST + "[daemon]\nshutdown_grace = 60\n"
+    config = FAST + "[daemon]\nshutdown_grace = 60\n[extract]\nworkers = 1\n"
     cli("feeds", "add", site.url("/feed.xml"), config=config)
     with daemon(cli, config) as running:
         wait_for(lambda: len(site.requests_for("/slow.html")) == 1)
@@ -334,7 +334,7 @@ def test_a_second_signal_exits_at_once_without_corrupting_the_store(
     site.routes["/feed.xml"] = feed_route(
         rss([{"link": site.url("/quick.html")}, {"link": site.url("/slow.html")}])
     )
-    config = FAST + "[daemon]\nshutdown_grace = 60\n"
+    config = FAST + "[daemon]\nshutdown_grace = 60\n[extract]\nworkers = 1\n"
     cli("feeds", "add", site.url("/feed.xml"), config=config)
     with daemon(cli, config) as running:
         wait_for(lambda: len(site.requests_for("/slow.html")) == 1)
