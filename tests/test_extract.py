@@ -366,6 +366,28 @@ def test_small_type_set_by_an_inline_style_is_a_note_and_its_lines_are_read_apar
     assert "AFP" not in notes
 
 
+def test_small_print_classes_mark_notes_and_a_republish_boxs_text_area_is_not_one() -> None:
+    html = article_page("Rice", paragraphs("rice")).replace(
+        "</article>",
+        "</article>"
+        '<div class="mt-8 text-xs text-gray-500">Content provided by Vietnam News Agency under '
+        "a content-sharing arrangement and carried here without alteration.</div>"
+        '<div class="fine"><span>Agency copy, published in its original form.</span></div>'
+        '<p class="small">AFP</p>'  # a photo credit: too short for small print
+        '<div class="republish-box"><p class="card-text small">Copy the code below:</p>'
+        '<textarea class="form-control small">This story is republished under a Creative '
+        "Commons license.</textarea></div>",
+    )
+    notes = extract_page(html, "https://e.example/rice").notes
+    assert (
+        "Content provided by Vietnam News Agency under a content-sharing arrangement and "
+        "carried here without alteration." in notes
+    )
+    assert "Agency copy, published in its original form." in notes
+    assert "AFP" not in notes
+    assert not any("Creative Commons" in note for note in notes)
+
+
 def test_each_field_of_an_info_block_is_read_and_a_headline_widgets_credit_is_not_a_note() -> None:
     html = article_page("Rains", paragraphs("rains")).replace(
         "</article>",

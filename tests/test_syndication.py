@@ -269,6 +269,9 @@ def test_lookalike_of_agency_domain_is_not_the_agencys_site() -> None:
     [
         "The European Medicines Agency approved the revised label without any changes.",
         "The video, which has not been edited, was first shared by a local news agency.",
+        # French "des textes" is no German "des Textes"
+        "L'association demande des garanties sur la mention claire des textes traduits "
+        "automatiquement par l'agence.",
     ],
 )
 def test_ordinary_closing_paragraph_is_not_a_disclaimer(closing: str) -> None:
@@ -622,6 +625,27 @@ def test_agency_named_recognises_only_agency_bylines(text: str | None, agency: s
             "ANI",
             id="straight-from-the-wire",
         ),
+        pytest.param(
+            "Quelle dieses Artikels ist der Basisdienst der Deutschen Presse-Agentur; er wurde "
+            "von unserer Redaktion nicht bearbeitet.",
+            "de",
+            "dpa",
+            id="german-genitive",
+        ),
+        pytest.param(
+            "News content in this section is provided by Anadolu Ajansı under a licensing "
+            "agreement and appears in its original form.",
+            "en",
+            "Anadolu",
+            id="original-form",
+        ),
+        pytest.param(
+            "Editor's note: This report reaches us through the Kenya News Agency content "
+            "service and is published exactly as supplied.",
+            "en",
+            "Kenya News Agency",
+            id="kenya-news-agency",
+        ),
     ],
 )
 def test_disclaimer_in_more_languages_flags_page(note: str, language: str, agency: str) -> None:
@@ -709,6 +733,7 @@ def test_disclaimer_naming_the_outlet_in_quotes_is_still_a_disclaimer() -> None:
         ("TOKYO, March 18 Kyodo - Foreign visitors hit a record in February.", "Kyodo"),
         ("SEVILLA, 4 (EUROPA PRESS)", "Europa Press"),
         ("KARACHI, (APP): A seven-day anti-polio campaign began.", "APP"),
+        ("Addis Ababa, March 18/2026 (ENA) \u2013 The two countries agreed.", "ENA"),
         ("brussel (belga) - De federale regering heeft een akkoord bereikt.", "Belga"),
         ("القاهرة (أ ش أ) أعلنت وزارة الري الانتهاء من المشروع.", "MENA"),
         (
@@ -722,6 +747,13 @@ def test_more_dateline_forms_flag_page(lede: str, agency: str) -> None:
     verdict = assess(page(lede, *BODY[1:]), NEWS_URL, RULES)
     assert verdict.syndicated and families(verdict) == ["dateline"]
     assert verdict.source_agency == agency
+
+
+def test_an_undated_dateline_alone_above_the_story_flags_page() -> None:
+    # an old table layout's cell above the story; its first paragraph starts with the dash
+    verdict = assess(page("DEN HAAG (ANP)", "- " + BODY[0], *BODY[1:]), NEWS_URL, RULES)
+    assert verdict.syndicated and verdict.source_agency == "ANP"
+    assert verdict.evidence[0].rule == "dateline-alone"
 
 
 @pytest.mark.parametrize(
@@ -768,6 +800,9 @@ def test_reporter_and_agency_byline_flags_page_and_keeps_the_person() -> None:
         ("Tom Davies Associated Press Published 11:34 PM EST Nov 19, 2019", "AP"),
         ("Rastriya Samachar Samiti", "RSS"),
         ("أ ش أ", "MENA"),
+        ("Agencia Andina", "Andina"),  # the agency word before its name
+        ("La Presse Canadienne", "The Canadian Press"),
+        ("Par AIP", "AIP"),
     ],
 )
 def test_agency_newsroom_and_bracketed_agency_bylines_flag_page(byline: str, agency: str) -> None:
@@ -1073,7 +1108,15 @@ def test_a_wire_word_in_a_url_without_an_agency_is_not_evidence() -> None:
     assert not assess(page(*BODY), "https://e.example/wire/cables-cut-in-storm", RULES).syndicated
 
 
-@pytest.mark.parametrize(("note", "agency"), [("Lusa/Fim", "Lusa"), ("| Извор: Танјуг", "Tanjug")])
+@pytest.mark.parametrize(
+    ("note", "agency"),
+    [
+        ("Lusa/Fim", "Lusa"),
+        ("| Извор: Танјуг", "Tanjug"),
+        ("BSS/SR/RY/1640", "BSS"),
+        ("(Schluss) sst/kre APA0118 2026-03-02/10:54", "APA"),
+    ],
+)
 def test_a_short_agency_credit_in_small_print_flags_page(note: str, agency: str) -> None:
     verdict = assess(replace(page(*BODY), notes=(note,)), NEWS_URL, RULES)
     assert verdict.syndicated and verdict.source_agency == agency

@@ -145,10 +145,14 @@ _NOTE_MARKUP = (
     " or (self::font and (@size='1' or @size='-1' or @size='-2')) or "
     + " or ".join(_class_has(name) for name in _NOTE_CLASSES)
 )
-# Weaker signs of small print: small type by an inline style, a "muted" class. Photo
-# credits and teaser labels look the same ("AFP", "(Reuters)"), so what these mark is a
-# note only when it is a sentence's length.
-_WEAK_NOTE_MARKUP = "contains(@style, 'font-size') or " + _class_has("muted")
+# Weaker signs of small print: small type by an inline style or a class ("muted",
+# Bootstrap's "small", Tailwind's "text-xs", "fine"). Photo credits and teaser labels look
+# the same ("AFP", "(Reuters)"), so what these mark is a note only when it is a sentence's
+# length.
+_WEAK_NOTE_CLASSES = ("muted", "small", "text-xs", "fine")
+_WEAK_NOTE_MARKUP = "contains(@style, 'font-size') or " + " or ".join(
+    _class_has(name) for name in _WEAK_NOTE_CLASSES
+)
 _WEAK_NOTE_MIN_CHARS = 25
 _NOTE_XPATH = f"//*[{_NOTE_MARKUP} or {_WEAK_NOTE_MARKUP}]" + _NOT_IN_PICTURE
 _IS_NOTE_MARKUP = lxml.etree.XPath(f"boolean(self::*[{_NOTE_MARKUP}])")
@@ -206,6 +210,10 @@ def extract_page(html: str, url: str, rules: Iterable[SiteRule] = ()) -> Extract
     except (lxml.etree.ParserError, ValueError) as e:
         raise ExtractError(url, f"unparseable HTML: {e}") from e
     rule = _rule_for(url, rules)
+    # A form's text box holds text to copy or to type, never the page's own: a "republish
+    # this story" box offers other sites its attribution line there.
+    for box in tree.xpath("//textarea"):
+        box.drop_tree()
     _lower_case_names(tree)
     _capitals_as_shown(tree)
     # Everything read from the markup is read before trafilatura, which prunes the tree.
@@ -553,8 +561,9 @@ class _Metadata:
         for element in self._tree.xpath(_NOTE_XPATH):
             shortest = _NOTE_MIN_CHARS
             if not _IS_NOTE_MARKUP(element):
-                if not _SMALL_TYPE.search(element.get("style") or "") and "muted" not in (
-                    element.get("class") or ""
+                classes = element.get("class") or ""
+                if not _SMALL_TYPE.search(element.get("style") or "") and not any(
+                    name in classes for name in _WEAK_NOTE_CLASSES
                 ):
                     continue  # type set, but not small
                 shortest = _WEAK_NOTE_MIN_CHARS
