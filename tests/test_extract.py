@@ -315,6 +315,16 @@ def test_camel_cased_css_module_classes_mark_bylines_and_notes() -> None:
     assert "African News Agency (ANA); Editing by T. Mokoena" in page.notes
 
 
+def test_a_source_label_named_in_dutch_or_norwegian_is_a_note() -> None:
+    html = article_page("Dijken", paragraphs("dijken")).replace(
+        "<article>",
+        '<article><div class="article__label"><span class="label-rubriek">Binnenland</span> '
+        '<span class="label-bron">ANP</span></div><div class="fp-kilde">NTB</div>',
+    )
+    notes = extract_page(html, "https://e.example/dijken").notes
+    assert "ANP" in notes and "NTB" in notes
+
+
 def test_a_cookie_consent_dialog_is_never_part_of_the_story() -> None:
     consent = (
         "Szanujemy Twoją prywatność. Wraz z naszymi partnerami używamy plików cookie i podobnych "
@@ -372,8 +382,11 @@ def test_small_print_classes_mark_notes_and_a_republish_boxs_text_area_is_not_on
         "</article>"
         '<div class="mt-8 text-xs text-gray-500">Content provided by Vietnam News Agency under '
         "a content-sharing arrangement and carried here without alteration.</div>"
-        '<div class="fine"><span>Agency copy, published in its original form.</span></div>'
+        '<div class="fine"><span>Agency copy, published without any changes.</span></div>'
         '<p class="small">AFP</p>'  # a photo credit: too short for small print
+        # a teaser's meta lines, and a grid class that is no type size
+        '<div class="small">The Associated Press<br>2 hours ago in World news</div>'
+        '<div class="small-12 columns">Market data and some content provided by Reuters.</div>'
         '<div class="republish-box"><p class="card-text small">Copy the code below:</p>'
         '<textarea class="form-control small">This story is republished under a Creative '
         "Commons license.</textarea></div>",
@@ -383,8 +396,10 @@ def test_small_print_classes_mark_notes_and_a_republish_boxs_text_area_is_not_on
         "Content provided by Vietnam News Agency under a content-sharing arrangement and "
         "carried here without alteration." in notes
     )
-    assert "Agency copy, published in its original form." in notes
+    assert "Agency copy, published without any changes." in notes
     assert "AFP" not in notes
+    assert "The Associated Press" not in notes
+    assert not any("Market data" in note for note in notes)
     assert not any("Creative Commons" in note for note in notes)
 
 

@@ -8,6 +8,8 @@ import pytest
 
 from tests.benchmarks.syndication_eval import DATA, Scores, evaluate, pooled
 
+KNOWN_MISSES = tomllib.loads((DATA / "known_misses.toml").read_text(encoding="utf-8"))
+
 
 @pytest.mark.parametrize(
     "split",
@@ -50,21 +52,31 @@ from tests.benchmarks.syndication_eval import DATA, Scores, evaluate, pooled
         "tuning35",
         "tuning36",
         "tuning37",
+        "tuning38",
+        "tuning39",
+        "tuning40",
     ],
 )
-def test_flag_and_clusters_meet_targets_on_development_pages(split: str) -> None:
+def test_development_pages_are_flagged_right_but_for_the_known_misses(split: str) -> None:
+    # A golden list rather than a recall threshold: a split has about 24 positives, so a
+    # threshold lets a new miss through wherever an old one was fixed.
     scores = evaluate(split)
-    assert scores.precision >= 0.97, scores.mistakes
-    assert scores.recall >= 0.93, scores.mistakes
+    assert sorted(scores.wrong_pages) == sorted(KNOWN_MISSES.get(split, {})), scores.mistakes
     assert scores.cluster_precision >= 0.95, scores.mistakes
     assert scores.cluster_recall >= 0.9, scores.mistakes
     # every page flagged names its agency right (a page missed names none)
     assert scores.agency_right >= scores.agency_total - scores.false_negative, scores.mistakes
 
 
+def test_known_misses_name_development_pages_only() -> None:
+    for split, pages in KNOWN_MISSES.items():
+        assert not split.startswith("heldout"), split
+        assert all((DATA / split / page).is_file() for page in pages), split
+
+
 @pytest.mark.parametrize(
     "split",
-    [f"heldout{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10)],
+    [f"heldout{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)],
 )
 def test_held_out_sets_are_complete(split: str) -> None:
     # Not scored here, on purpose: rules are never tuned on these pages, and scoring them

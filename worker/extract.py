@@ -139,20 +139,27 @@ _NOTE_CLASSES = (
     "notice", "small-print", "smallprint", "fine-print", "hinweis", "agentur", "aviso", "avviso",
     "fonte", "fuente", "quelle", "agenzia", "agencia", "agence", "src", "izvor", "kaynak",
     "republi", "infoline", "origem", "origen", "origine", "herkunft", "callout", "legal",
+    "bron", "kilde",
 )  # fmt: skip
 _NOTE_MARKUP = (
     "self::aside or self::small or @role='note' or (self::footer and ancestor::article)"
     " or (self::font and (@size='1' or @size='-1' or @size='-2')) or "
     + " or ".join(_class_has(name) for name in _NOTE_CLASSES)
 )
-# Weaker signs of small print: small type by an inline style or a class ("muted",
-# Bootstrap's "small", Tailwind's "text-xs", "fine"). Photo credits and teaser labels look
-# the same ("AFP", "(Reuters)"), so what these mark is a note only when it is a sentence's
-# length.
-_WEAK_NOTE_CLASSES = ("muted", "small", "text-xs", "fine")
-_WEAK_NOTE_MARKUP = "contains(@style, 'font-size') or " + " or ".join(
-    _class_has(name) for name in _WEAK_NOTE_CLASSES
+# Weaker signs of small print: small type by an inline style, a "muted" class, or a class
+# that is only a type size (Bootstrap's "small", Tailwind's "text-xs", "fine"; a whole class
+# word, not "small-12 columns" or "category-fine-dining"). Photo credits and teaser labels
+# look the same ("AFP", "(Reuters)"), so what these mark is a note only at a sentence's
+# length; a type-size class also sets teaser cards' meta lines ("The Associated Press<br>2
+# hours ago"), so there each line of the note must be a sentence's length too.
+_SMALL_TYPE_CLASSES = ("small", "text-xs", "fine")
+_HAS_SMALL_TYPE_CLASS = " or ".join(
+    f"contains(concat(' ', @class, ' '), ' {name} ')" for name in _SMALL_TYPE_CLASSES
 )
+_WEAK_NOTE_MARKUP = (
+    f"contains(@style, 'font-size') or {_class_has('muted')} or {_HAS_SMALL_TYPE_CLASS}"
+)
+_IS_SMALL_TYPE_CLASS = lxml.etree.XPath(f"boolean(self::*[{_HAS_SMALL_TYPE_CLASS}])")
 _WEAK_NOTE_MIN_CHARS = 25
 _NOTE_XPATH = f"//*[{_NOTE_MARKUP} or {_WEAK_NOTE_MARKUP}]" + _NOT_IN_PICTURE
 _IS_NOTE_MARKUP = lxml.etree.XPath(f"boolean(self::*[{_NOTE_MARKUP}])")
@@ -559,12 +566,15 @@ class _Metadata:
         some outlets put the syndication disclaimer, outside the main text."""
         found: list[str] = []
         for element in self._tree.xpath(_NOTE_XPATH):
-            shortest = _NOTE_MIN_CHARS
+            shortest = shortest_line = _NOTE_MIN_CHARS
             if not _IS_NOTE_MARKUP(element):
-                classes = element.get("class") or ""
-                if not _SMALL_TYPE.search(element.get("style") or "") and not any(
-                    name in classes for name in _WEAK_NOTE_CLASSES
+                if _SMALL_TYPE.search(element.get("style") or "") or "muted" in (
+                    element.get("class") or ""
                 ):
+                    pass
+                elif _IS_SMALL_TYPE_CLASS(element):
+                    shortest_line = _WEAK_NOTE_MIN_CHARS
+                else:
                     continue  # type set, but not small
                 shortest = _WEAK_NOTE_MIN_CHARS
             if _in_link_list(element):
@@ -576,7 +586,7 @@ class _Metadata:
             # the whole note, and each of its lines: "Pewarta: ...<br>Copyright © ANTARA 2026",
             # "<dd>Redacción</dd><dd>Fuente: Agencia Andina</dd>"
             for text in [whole, *(lines if len(lines) > 1 else [])]:
-                if len(text) >= _NOTE_MIN_CHARS and text not in found:
+                if len(text) >= shortest_line and text not in found:
                     found.append(text)
             if len(found) >= _MAX_NOTES:
                 break

@@ -55,6 +55,7 @@ class Scores:
     pair_false_positive: int = 0
     pair_false_negative: int = 0
     mistakes: list[str] = field(default_factory=list)
+    wrong_pages: list[str] = field(default_factory=list)  # false positives and negatives
 
     @property
     def precision(self) -> float:
@@ -149,12 +150,14 @@ def evaluate(split: str, rules: RuleSet | None = None) -> Scores:
             scores.true_positive += 1
         elif flagged:
             scores.false_positive += 1
+            scores.wrong_pages.append(label["file"])
             scores.mistakes.append(
                 f"FP {label['file']} ({label.get('kind')}): "
                 f"{row['syndication_evidence'] if row else ''}"
             )
         elif truth:
             scores.false_negative += 1
+            scores.wrong_pages.append(label["file"])
             scores.mistakes.append(f"FN {label['file']} ({label.get('kind')}): {label.get('note')}")
         # only agencies the rules know can be named (not a partner outlet's name)
         if truth and label.get("agency") in known_agencies:
