@@ -44,6 +44,17 @@ def test_feeds_add_list_remove(cli: Cli) -> None:
     assert missing.returncode == 1 and "no such feed" in missing.stderr
 
 
+def test_feeds_add_takes_several_urls_and_adds_none_if_one_is_bad(cli: Cli) -> None:
+    urls = ("https://a.example/rss", "https://b.example/atom.xml")
+    added = cli("feeds", "add", *urls).stdout.splitlines()
+    assert added == [f"Added: feed {i} {url}" for i, url in enumerate(urls, start=1)]
+    bad = cli("feeds", "add", "https://c.example/rss", "ftp://d.example/rss", check=False)
+    assert bad.returncode == 2 and "URL" in bad.stderr
+    named = cli("feeds", "add", "https://c.example/rss", *urls, "--name", "C", check=False)
+    assert named.returncode == 2 and "--name" in named.stderr
+    assert [r["url"] for r in cli.rows("select url from feeds order by id")] == list(urls)
+
+
 def test_opml_import_and_export_round_trip(cli: Cli, tmp_path: Path) -> None:
     opml = tmp_path / "subs.opml"
     opml.write_text(

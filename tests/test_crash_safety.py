@@ -41,7 +41,7 @@ def _newsroom(site: SiteServer, cli: Cli) -> None:
             if i % FEEDS in (f, (f + 1) % FEEDS)
         ]
         site.routes[f"/f{f}.xml"] = feed_route(rss(items))
-        cli("feeds", "add", site.url(f"/f{f}.xml"))
+    cli("feeds", "add", *(site.url(f"/f{f}.xml") for f in range(FEEDS)))
 
 
 def _check_store(cli: Cli) -> None:

@@ -106,8 +106,7 @@ def test_failing_feeds_back_off_and_gone_feeds_are_parked(site: SiteServer, cli:
     site.routes["/gone.xml"] = Route(body=b"gone", status=410, content_type="text/plain")
     config = FAST + "[daemon]\nhealth_max_age = 60\n"
     config = config.replace("[schedule]\n", "[schedule]\npark_after = 3\n")
-    for path in ("/broken.xml", "/gone.xml"):
-        cli("feeds", "add", site.url(path), config=config)
+    cli("feeds", "add", site.url("/broken.xml"), site.url("/gone.xml"), config=config)
     with daemon(cli, config) as running:
         wait_for(lambda: len(site.requests_for("/broken.xml")) >= 3)
         time.sleep(2)

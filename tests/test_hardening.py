@@ -302,7 +302,7 @@ def test_duplicate_storm_fetches_each_page_once(site: SiteServer, cli: Cli) -> N
         site.routes[f"/f{feed}.xml"] = feed_route(
             rss([{"link": link, "guid": f"{feed}-{link}"} for link in variants])
         )
-        cli("feeds", "add", site.url(f"/f{feed}.xml"))
+    cli("feeds", "add", *(site.url(f"/f{feed}.xml") for feed in range(20)))
     cli("run", "--once")
     assert cli.rows("select count(*) as n from articles") == [{"n": 10}]
     assert cli.rows("select count(*) as n from entries") == [{"n": 200}]

@@ -152,8 +152,8 @@ def test_broken_feeds_are_recorded_and_the_run_goes_on(site: SiteServer, cli: Cl
     site.routes["/broken.xml"] = feed_route("<rss><channel><title>oops</ti")
     site.routes["/error.xml"] = Route(body=b"boom", status=500, content_type="text/plain")
     site.routes["/html.xml"] = html_route("<html><body><p>Not a feed at all</p></body></html>")
-    for path in ("/good.xml", "/broken.xml", "/error.xml", "/html.xml", "/missing.xml"):
-        cli("feeds", "add", site.url(path))
+    paths = ("/good.xml", "/broken.xml", "/error.xml", "/html.xml", "/missing.xml")
+    cli("feeds", "add", *(site.url(path) for path in paths))
     result = cli("run", "--once")
     assert result.returncode == 0
     feeds = {r["url"].rsplit("/", 1)[1]: r for r in cli.rows("select * from feeds")}

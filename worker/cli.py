@@ -216,13 +216,16 @@ def feeds() -> None:
 
 
 @feeds.command("add")
-@click.argument("url")
-@click.option("--name", help="A display name.")
+@click.argument("urls", metavar="URL...", nargs=-1, required=True)
+@click.option("--name", help="A display name (with one URL).")
 @click.option("--interval", help="Poll interval such as 10m, 1h (default: [schedule]).")
 @click.pass_obj
-def feeds_add(obj: _Context, url: str, name: str | None, interval: str | None) -> None:
-    """Register the feed at URL."""
-    check_feed_url(url, key="URL")
+def feeds_add(obj: _Context, urls: tuple[str, ...], name: str | None, interval: str | None) -> None:
+    """Register the feeds at URL... (every URL is checked first: all are added, or none)."""
+    for url in urls:
+        check_feed_url(url, key="URL")
+    if name is not None and len(urls) > 1:
+        raise click.UsageError("--name names one feed: give it one URL")
     settings = obj.settings()
     interval_s = (
         parse_duration(interval, key="--interval")
@@ -231,10 +234,14 @@ def feeds_add(obj: _Context, url: str, name: str | None, interval: str | None) -
     )
     with obj.store(settings) as store:
         now = datetime.now(UTC)
-        [(feed_id, created)] = store.add_feeds(
-            [(url, name, interval_s)], source="cli", now=now, first_poll=lambda _: now
+        added = store.add_feeds(
+            [(url, name, interval_s) for url in urls],
+            source="cli",
+            now=now,
+            first_poll=lambda _: now,
         )
-    click.echo(f"{'Added' if created else 'Already registered'}: feed {feed_id} {url}")
+    for url, (feed_id, created) in zip(urls, added, strict=True):
+        click.echo(f"{'Added' if created else 'Already registered'}: feed {feed_id} {url}")
 
 
 @feeds.command("list")
