@@ -221,7 +221,8 @@ def feeds() -> None:
 @click.option("--interval", help="Poll interval such as 10m, 1h (default: [schedule]).")
 @click.pass_obj
 def feeds_add(obj: _Context, urls: tuple[str, ...], name: str | None, interval: str | None) -> None:
-    """Register the feeds at URL... (every URL is checked first: all are added, or none)."""
+    """Register the feeds at URL... (every URL's form is checked first: a malformed one adds
+    none; nothing is fetched until the next poll)."""
     for url in urls:
         check_feed_url(url, key="URL")
     if name is not None and len(urls) > 1:

@@ -568,15 +568,14 @@ class _Metadata:
         for element in self._tree.xpath(_NOTE_XPATH):
             shortest = shortest_line = _NOTE_MIN_CHARS
             if not _IS_NOTE_MARKUP(element):
-                if _SMALL_TYPE.search(element.get("style") or "") or "muted" in (
-                    element.get("class") or ""
-                ):
-                    pass
-                elif _IS_SMALL_TYPE_CLASS(element):
-                    shortest_line = _WEAK_NOTE_MIN_CHARS
-                else:
+                small_by_style = bool(_SMALL_TYPE.search(element.get("style") or "")) or (
+                    "muted" in (element.get("class") or "")
+                )
+                if not small_by_style and not _IS_SMALL_TYPE_CLASS(element):
                     continue  # type set, but not small
                 shortest = _WEAK_NOTE_MIN_CHARS
+                if not small_by_style:
+                    shortest_line = _WEAK_NOTE_MIN_CHARS
             if _in_link_list(element):
                 continue  # a teaser widget's credit ("AP Top Stories ... Copyright AP")
             lines = _block_lines(element)
